@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Dendrite Workbench: one command to set up, build and run.
+#   ./run.sh         install what is missing, build, open the GUI on the demo project
+#                    (no display: run the main job headless and print the results)
+#   ./run.sh test    install, build and run the whole test suite (ctest)
+#   ./run.sh bench   install, build and run the benchmarks; writes docs/benchmarks.md
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+MODE=${1:-run}
+BUILD=$ROOT/build
+DEMO=${DW_DEMO_PROJECT:-$ROOT/demo-project}
+JOBS=$(nproc)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- 1. packages: only the missing ones are installed --------------------------------------
+PKGS=(cmake ninja-build ccache g++ pkg-config
+      qt6-base-dev qt6-base-dev-tools libgl1-mesa-dev libqcustomplot-dev libqcustomplot2.1-qt6
+      libtorch-dev portaudio19-dev libsndfile1-dev libsamplerate0-dev libasound2-dev
+      nlohmann-json3-dev espeak-ng fonts-dejavu-core)
+TEST_PKGS=(xvfb xauth jackd2 python3 python3-numpy parallel sox)
+BENCH_PKGS=(python3-numpy python3-torch valgrind)
+case "$MODE" in
+  test) PKGS+=("${TEST_PKGS[@]}") ;;
+  bench) PKGS+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+esac
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing missing packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- 2. build (Release, ccache) -------------------------------------------------------------
+export CCACHE_DIR=${CCACHE_DIR:-$ROOT/.ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+say "building (Release, ccache) in $BUILD"
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake --preset release -DDW_WERROR=${DW_WERROR:-ON} >/dev/null
+fi
+cmake --build "$BUILD" -j "$JOBS"
+
+case "$MODE" in
+  test)
+    say "running the test suite"
+    cd "$BUILD"
+    ctest --output-on-failure -j "$JOBS" --timeout 900
+    exit $?
+    ;;
+  bench)
+    say "running the benchmarks"
+    exec "$ROOT/bench/run_all.sh" "$BUILD"
+    ;;
+  run) ;;
+  *) echo "usage: ./run.sh [test|bench]" >&2; exit 2 ;;
+esac
+
+# --- 3. demo project on first run -----------------------------------------------------------
+if [ ! -f "$DEMO/project.json" ]; then
+  say "creating the demo project in $DEMO (synthesised speech, about 2 minutes)"
+  "$BUILD/bin/dendrite" demo-data --out "$DEMO" --seed 1
+fi
+
+# --- 4. GUI, or the main job headless -------------------------------------------------------
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$BUILD/bin/dendrite-workbench" ]; then
+  say "opening Dendrite Workbench on $DEMO"
+  exec "$BUILD/bin/dendrite-workbench" "$DEMO"
+fi
+say "no display found (DISPLAY and WAYLAND_DISPLAY are unset): running the main job headless"
+RUN=$DEMO/runs/compare-$(date +%Y%m%d-%H%M%S)
+exec "$BUILD/bin/dendrite" compare --project "$DEMO" --out "$RUN"
