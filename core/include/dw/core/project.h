@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// A project is a folder: project.json (manifest, atomic writes), clips/<label>/*.wav (16 kHz mono
+// PCM16), runs/<run>/ (training runs), trash/ (deleted clips, undoable).
+// Not thread-safe: one owner (the GUI thread, or a CLI command) mutates a Project.
+
+#include "dw/core/features.h"
+#include "dw/core/result.h"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dw {
+
+enum class Split { Train = 0, Validation = 1, Test = 2 };
+const char* splitName(Split s); // "train" | "validation" | "test"
+std::optional<Split> splitFromName(const std::string& name);
+
+// Stable split from a clip's identity (Speech Commands style: hash of the speaker/source part),
+// so adding clips never moves old ones. Percentages of validation and test, default 10/10.
+Split splitForIdentity(const std::string& identity, int validationPercent = 10,
+                       int testPercent = 10);
+
+struct Clip {
+    std::string id;       // unique within the project, also the file stem
+    std::string label;
+    std::string path;     // relative to the project root, e.g. "clips/yes/yes_ab12.wav"
+    Split split = Split::Train;
+    std::string source;   // where it came from (imported file, "recorded", "espeak-ng:en-us+m3")
+    int samples = 16000;  // length in samples at 16 kHz
+};
+
+struct Audio {
+    int sampleRate = 16000;
+    std::vector<int16_t> samples; // mono
+};
+
+// Minimal PCM16 mono WAV I/O in core (std only); the converting importer lives in audio/.
+Result<Audio> readWavPcm16(const std::filesystem::path& path);
+Status writeWavPcm16(const std::filesystem::path& path, const Audio& audio); // atomic
+
+class Project
+{
+public:
+    static Result<Project> create(const std::filesystem::path& root,
+                                  const std::vector<std::string>& labels);
+    static Result<Project> open(const std::filesystem::path& root);
+    Status save() const; // atomic write of project.json
+
+    const std::filesystem::path& root() const { return m_root; }
+    const std::vector<std::string>& labels() const { return m_labels; }
+    const std::vector<Clip>& clips() const { return m_clips; }
+    std::vector<const Clip*> clips(const std::string& label) const;
+    const Clip* findClip(const std::string& id) const;
+    std::filesystem::path clipPath(const Clip& c) const { return m_root / c.path; }
+    std::filesystem::path runsDir() const { return m_root / "runs"; }
+
+    const FeatureConfig& featureConfig() const { return m_features; }
+    void setFeatureConfig(const FeatureConfig& c) { m_features = c; }
+    int validationPercent() const { return m_validationPercent; }
+    int testPercent() const { return m_testPercent; }
+
+    Status addLabel(const std::string& label);
+    // Writes the WAV (atomic) and lists it; identity feeds the split hash (defaults to the id).
+    // Saves the manifest too, so every added clip is on disk at once.
+    Result<Clip> addClip(const std::string& label, std::span<const int16_t> samples,
+                         const std::string& source, const std::string& identity = {});
+    Status relabel(const std::string& clipId, const std::string& label);
+    Status setSplit(const std::string& clipId, Split split);
+    // Moves the file to trash/ and unlists it; restoreClip undoes it.
+    Status trashClip(const std::string& clipId);
+    Status restoreClip(const std::string& clipId);
+
+    // Counts per label and split: counts[label][split].
+    std::map<std::string, std::array<int, 3>> counts() const;
+
+    // Free-form provenance (demo-data voices, seed, SNRs), stored as a JSON object text.
+    const std::string& provenanceJson() const { return m_provenance; }
+    void setProvenanceJson(std::string json) { m_provenance = std::move(json); }
+
+private:
+    std::filesystem::path m_root;
+    std::vector<std::string> m_labels;
+    std::vector<Clip> m_clips;
+    std::vector<Clip> m_trash;
+    FeatureConfig m_features;
+    int m_validationPercent = 10;
+    int m_testPercent = 10;
+    std::string m_provenance = "{}";
+};
+
+} // namespace dw

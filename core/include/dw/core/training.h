@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Training with Perforated Backpropagation (perforated-backprop.md). Torch stays behind this
+// header. A run writes into its folder (all writes atomic):
+//   config.json         every knob (TrainConfig::toJson)
+//   events.jsonl        one JSON object per line, {"type":"epoch",...} or {"type":"switch",...}
+//                       (the fields of EpochRecord / SwitchRecord below, same names)
+//   best_test_scores.csv  one row per architecture K: params,best_val,test_at_best_val,dendrites
+//   best.pt, latest.pt  checkpoints (weights + structure + tracker + optimizer), plus *.json meta
+//   summary.json        RunSummary fields
+//   status              "running" | "finished" | "stopped" | "failed: <message>"
+
+#include "dw/core/dataset.h"
+#include "dw/core/result.h"
+#include "dw/core/train_config.h"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dw {
+
+struct EpochRecord {
+    int epoch = 0;                 // 1-based, over the whole run
+    char phase = 'N';              // 'N' neuron phase, 'P' dendrite (candidate) phase
+    std::vector<int> dendrites;    // K per wrapped layer
+    long long params = 0;          // clean parameter count (spec section 2)
+    double train_loss = 0, train_accuracy = 0;
+    double val_loss = 0, val_accuracy = 0;
+    double test_accuracy = 0;
+    double lr = 0;
+    double seconds = 0;            // this epoch's wall time
+    std::vector<double> candidate_scores; // P only: best |score| per wrapped layer
+};
+
+struct SwitchRecord {
+    int epoch = 0;        // the epoch after which the switch happened
+    std::string kind;     // "N->P" | "P->N" | "added" | "reverted" | "finished"
+    int dendrites = 0;    // K after the switch
+    long long params = 0; // clean params after the switch
+    std::string note;     // human-readable reason
+};
+
+struct RunSummary {
+    std::string mode;
+    long long params = 0;       // of the best-validation architecture
+    double val_accuracy = 0;    // best validation accuracy
+    double test_accuracy = 0;   // test accuracy at the best-validation epoch
+    int best_epoch = 0;
+    int epochs = 0;
+    double seconds = 0;
+    std::vector<int> dendrites; // per wrapped layer, of the best architecture
+    std::vector<std::string> wrapped_layers; // names, same order
+    std::string status;         // "finished" | "stopped" | "failed"
+    std::string stop_reason;
+};
+
+// Progress for live plots. Called from the training thread; observers must be cheap and
+// thread-safe (the GUI posts to its own thread). Throttled: onBatch at most every ~100 ms.
+struct TrainObserver {
+    std::function<void(const EpochRecord&)> onEpoch;
+    std::function<void(const SwitchRecord&)> onSwitch;
+    std::function<void(int epoch, char phase, int batch, int batches)> onBatch;
+    std::function<bool()> shouldStop;        // polled between batches; true stops cleanly
+    std::function<bool()> shouldPauseAfterEpoch; // true: stop after this epoch as "stopped"
+};
+
+// Trains a new run into `runDir` (must not exist or be empty). Blocks; call from a worker thread.
+Result<RunSummary> train(const FeatureDataset& data, const TrainConfig& config,
+                         const std::filesystem::path& runDir, TrainObserver* observer = nullptr);
+
+// Continues a stopped run from latest.pt: the next epoch equals the one an uninterrupted run
+// would have produced.
+Result<RunSummary> resumeTraining(const FeatureDataset& data, const std::filesystem::path& runDir,
+                                  TrainObserver* observer = nullptr);
+
+struct Prediction {
+    std::vector<std::string> labels;
+    std::vector<float> probabilities;
+};
+// Loads best.pt of a run and classifies one feature matrix (frames x coeffs of the run's config).
+Result<Prediction> predict(const std::filesystem::path& runDir, const FeatureMatrix& features);
+// Class indices predicted for many inputs ([n][frames*coeffs]); for confusion matrices.
+Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
+                                      const FeatureDataset& data, Split split);
+
+} // namespace dw
