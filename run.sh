@@ -20,7 +20,8 @@ PKGS=(cmake ninja-build ccache g++ pkg-config
       qt6-base-dev qt6-base-dev-tools libgl1-mesa-dev libqcustomplot-dev libqcustomplot2.1-qt6
       libtorch-dev portaudio19-dev libsndfile1-dev libsamplerate0-dev libasound2-dev
       nlohmann-json3-dev espeak-ng fonts-dejavu-core)
-TEST_PKGS=(xvfb xauth jackd2 python3 python3-numpy parallel sox)
+TEST_PKGS=(xvfb xauth jackd2 python3 python3-numpy parallel sox slurm-wlm munge
+           gcc-arm-none-eabi libnewlib-arm-none-eabi python3-onnx)
 BENCH_PKGS=(python3-numpy python3-torch valgrind)
 case "$MODE" in
   test) PKGS+=("${TEST_PKGS[@]}") ;;
