@@ -69,13 +69,33 @@ public:
     Status addLabel(const std::string& label);
     // Writes the WAV (atomic) and lists it; identity feeds the split hash (defaults to the id).
     // Saves the manifest too, so every added clip is on disk at once.
+    // idHint (optional) becomes the id after sanitising (e.g. the imported file's stem), made
+    // unique with a numeric suffix; without it the id is "<label>_<n>".
     Result<Clip> addClip(const std::string& label, std::span<const int16_t> samples,
-                         const std::string& source, const std::string& identity = {});
+                         const std::string& source, const std::string& identity = {},
+                         const std::string& idHint = {});
     Status relabel(const std::string& clipId, const std::string& label);
     Status setSplit(const std::string& clipId, Split split);
     // Moves the file to trash/ and unlists it; restoreClip undoes it.
     Status trashClip(const std::string& clipId);
     Status restoreClip(const std::string& clipId);
+
+    // Clips in trash/ (restorable), most recently trashed last.
+    const std::vector<Clip>& trashedClips() const { return m_trash; }
+
+    // Auto-save (default on): every mutation writes project.json at once. Importers adding
+    // thousands of clips turn it off, then call save() once (the WAVs are written either way).
+    void setAutoSave(bool on) { m_autoSave = on; }
+    bool autoSave() const { return m_autoSave; }
+
+    // What open() found and repaired, one human-readable line each (empty when all was well):
+    // listed clips whose file is missing (unlisted), unlisted WAVs in clips/<label>/ (adopted),
+    // stale "*.tmp-dw*" temporaries (removed). Repairs live in memory until the next save().
+    const std::vector<std::string>& openReport() const { return m_openReport; }
+
+    // Checks a label name: non-empty, at most 64 bytes, no path separators, not "." or "..",
+    // no control characters or spaces. The Error says which rule failed.
+    static Status validateLabel(const std::string& label);
 
     // Counts per label and split: counts[label][split].
     std::map<std::string, std::array<int, 3>> counts() const;
@@ -93,6 +113,12 @@ private:
     int m_validationPercent = 10;
     int m_testPercent = 10;
     std::string m_provenance = "{}";
+    std::vector<std::string> m_openReport;
+    bool m_autoSave = true;
+    int m_nextSerial = 0; // for "<label>_<n>" ids
+
+    Status saveIfAuto() const;
+    std::string uniqueId(const std::string& base) const;
 };
 
 } // namespace dw
