@@ -20,6 +20,7 @@ struct TrainConfig {
     int growth_mode = 0;        // custom: 0..5, schedules of spec section 7
     double dropout = 0.25;
     double input_noise = 0.0;   // gaussian std added to inputs during training
+    int conv_dim = 1;           // custom: 1 = Conv1d over time (EI default), 2 = Conv2d
     // Training
     double lr = 0.005;
     int batch_size = 32;
@@ -50,6 +51,13 @@ struct TrainConfig {
     std::string toJson() const; // every knob
     static Result<TrainConfig> fromJson(const std::string& json);
     static std::vector<std::string> knobNames();
+    // Checks one knob's value (not cross-knob rules); set() calls it.
+    Status validateKnob(const std::string& name) const;
+
+    // ReduceLROnPlateau (mode max on validation accuracy), derived so that its patience is always
+    // below n_patience (spec section 5): patience = n_patience / 2, factor 0.5.
+    static constexpr double kLrFactor = 0.5;
+    int lrPatience() const { return n_patience / 2; }
 };
 
 } // namespace dw

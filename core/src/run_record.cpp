@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "dw/core/run_record.h"
+
+#include "dw/core/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace dw {
+
+namespace {
+
+using nlohmann::json;
+
+// NaN (e.g. no test split) is written as null and read back as NaN.
+json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+double getNum(const json& j, const char* key, double fallback = 0)
+{
+    auto it = j.find(key);
+    if (it == j.end())
+        return fallback;
+    if (it->is_null())
+        return std::numeric_limits<double>::quiet_NaN();
+    return it->is_number() ? it->get<double>() : fallback;
+}
+
+template <typename T> T getOr(const json& j, const char* key, T fallback)
+{
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return fallback;
+    try {
+        return it->get<T>();
+    } catch (...) {
+        return fallback;
+    }
+}
+
+EpochRecord epochFromJson(const json& j)
+{
+    EpochRecord e;
+    e.epoch = getOr(j, "epoch", 0);
+    std::string ph = getOr<std::string>(j, "phase", "N");
+    e.phase = ph.empty() ? 'N' : ph[0];
+    e.dendrites = getOr(j, "dendrites", std::vector<int>{});
+    e.params = getOr<long long>(j, "params", 0);
+    e.train_loss = getNum(j, "train_loss");
+    e.train_accuracy = getNum(j, "train_accuracy");
+    e.val_loss = getNum(j, "val_loss");
+    e.val_accuracy = getNum(j, "val_accuracy");
+    e.test_accuracy = getNum(j, "test_accuracy");
+    e.lr = getNum(j, "lr");
+    e.seconds = getNum(j, "seconds");
+    if (auto it = j.find("candidate_scores"); it != j.end() && it->is_array())
+        for (const auto& v : *it)
+            e.candidate_scores.push_back(v.is_number() ? v.get<double>()
+                                                       : std::numeric_limits<double>::quiet_NaN());
+    return e;
+}
+
+SwitchRecord switchFromJson(const json& j)
+{
+    SwitchRecord s;
+    s.epoch = getOr(j, "epoch", 0);
+    s.kind = getOr<std::string>(j, "kind", "");
+    s.dendrites = getOr(j, "dendrites", 0);
+    s.params = getOr<long long>(j, "params", 0);
+    s.note = getOr<std::string>(j, "note", "");
+    return s;
+}
+
+json summaryJson(const RunSummary& s)
+{
+    json j;
+    j["mode"] = s.mode;
+    j["params"] = s.params;
+    j["val_accuracy"] = num(s.val_accuracy);
+    j["test_accuracy"] = num(s.test_accuracy);
+    j["best_epoch"] = s.best_epoch;
+    j["epochs"] = s.epochs;
+    j["seconds"] = num(s.seconds);
+    j["dendrites"] = s.dendrites;
+    j["wrapped_layers"] = s.wrapped_layers;
+    j["status"] = s.status;
+    j["stop_reason"] = s.stop_reason;
+    return j;
+}
+
+} // namespace
+
+std::string toJson(const EpochRecord& e)
+{
+    json j;
+    j["type"] = "epoch";
+    j["epoch"] = e.epoch;
+    j["phase"] = std::string(1, e.phase);
+    j["dendrites"] = e.dendrites;
+    j["params"] = e.params;
+    j["train_loss"] = num(e.train_loss);
+    j["train_accuracy"] = num(e.train_accuracy);
+    j["val_loss"] = num(e.val_loss);
+    j["val_accuracy"] = num(e.val_accuracy);
+    j["test_accuracy"] = num(e.test_accuracy);
+    j["lr"] = num(e.lr);
+    j["seconds"] = num(e.seconds);
+    json c = json::array();
+    for (double v : e.candidate_scores)
+        c.push_back(num(v));
+    j["candidate_scores"] = c;
+    return j.dump();
+}
+
+std::string toJson(const SwitchRecord& s)
+{
+    json j;
+    j["type"] = "switch";
+    j["epoch"] = s.epoch;
+    j["kind"] = s.kind;
+    j["dendrites"] = s.dendrites;
+    j["params"] = s.params;
+    j["note"] = s.note;
+    return j.dump();
+}
+
+std::string toJson(const RunSummary& s) { return summaryJson(s).dump(2); }
+
+Result<RunSummary> runSummaryFromJson(const std::string& text)
+{
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return makeError("summary.json is not a JSON object", "the run folder is damaged");
+    RunSummary s;
+    s.mode = getOr<std::string>(j, "mode", "");
+    s.params = getOr<long long>(j, "params", 0);
+    s.val_accuracy = getNum(j, "val_accuracy");
+    s.test_accuracy = getNum(j, "test_accuracy");
+    s.best_epoch = getOr(j, "best_epoch", 0);
+    s.epochs = getOr(j, "epochs", 0);
+    s.seconds = getNum(j, "seconds");
+    s.dendrites = getOr(j, "dendrites", std::vector<int>{});
+    s.wrapped_layers = getOr(j, "wrapped_layers", std::vector<std::string>{});
+    s.status = getOr<std::string>(j, "status", "");
+    s.stop_reason = getOr<std::string>(j, "stop_reason", "");
+    return s;
+}
+
+Result<RunRecord> readRun(const std::filesystem::path& runDir)
+{
+    RunRecord r;
+    r.dir = runDir;
+    r.name = runDir.filename().string();
+    if (r.name.empty())
+        r.name = runDir.parent_path().filename().string();
+    auto cfg = readFile(runDir / "config.json");
+    if (!cfg)
+        return makeError("'" + runDir.string() + "' is not a training run (no config.json)",
+                         "pass the folder that `dendrite train --out` created");
+    auto cj = json::parse(*cfg, nullptr, false);
+    if (cj.is_discarded() || !cj.is_object())
+        return makeError("config.json of run '" + r.name + "' is not valid JSON",
+                         "the run folder is damaged");
+    r.startedAt = getOr<std::string>(cj, "started_at", "");
+    auto tc = TrainConfig::fromJson(*cfg);
+    if (!tc)
+        return makeError("config.json of run '" + r.name + "': " + tc.error().message,
+                         tc.error().hint);
+    r.config = *tc;
+
+    if (auto ev = readFile(runDir / "events.jsonl")) {
+        std::istringstream in(*ev);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.find_first_not_of(" \t\r") == std::string::npos)
+                continue;
+            json j = json::parse(line, nullptr, false);
+            if (j.is_discarded() || !j.is_object())
+                continue; // a torn last line (the writer died mid-append) is skipped
+            std::string type = getOr<std::string>(j, "type", "");
+            if (type == "epoch")
+                r.epochs.push_back(epochFromJson(j));
+            else if (type == "switch")
+                r.switches.push_back(switchFromJson(j));
+        }
+    }
+    if (auto sm = readFile(runDir / "summary.json"))
+        if (auto s = runSummaryFromJson(*sm))
+            r.summary = *s;
+    if (auto st = readFile(runDir / "status")) {
+        std::string s = *st;
+        while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+            s.pop_back();
+        r.status = s;
+    } else {
+        r.status = "unknown";
+    }
+    return r;
+}
+
+std::vector<RunRecord> listRuns(const std::filesystem::path& dir)
+{
+    std::vector<RunRecord> out;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        return out;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (!entry.is_directory())
+            continue;
+        if (auto r = readRun(entry.path()))
+            out.push_back(std::move(*r));
+    }
+    std::sort(out.begin(), out.end(), [](const RunRecord& a, const RunRecord& b) {
+        if (a.startedAt != b.startedAt)
+            return a.startedAt > b.startedAt;
+        return a.name > b.name;
+    });
+    return out;
+}
+
+} // namespace dw

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "tracker.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace dw::engine {
+
+bool beats(double s, double b, double rel) { return s * (1.0 - rel) > b && s - 1e-5 > b; }
+
+PhaseTracker::PhaseTracker(TrackerConfig config) : m_config(std::move(config))
+{
+    if (m_config.thresholds.empty())
+        m_config.thresholds = {0.0};
+    if (m_config.traditional)
+        m_config.maxDendrites = 0;
+}
+
+double PhaseTracker::thresholdFor(int k) const
+{
+    const auto& t = m_config.thresholds;
+    return t[size_t(std::clamp(k, 0, int(t.size()) - 1))];
+}
+
+PhaseTracker::Decision PhaseTracker::onEpoch(double score, int k)
+{
+    Decision d;
+    double rel = thresholdFor(k);
+    if (beats(score, m_cycleBest, rel)) {
+        m_cycleBest = score;
+        m_sinceImprovement = 0;
+        d.newCycleBest = true;
+    } else {
+        ++m_sinceImprovement;
+    }
+    if (beats(score, m_globalBest, rel)) {
+        m_globalBest = score;
+        m_globalBestK = k;
+        m_cycleSetGlobalBest = true;
+        d.newGlobalBest = true;
+    }
+    if (m_sinceImprovement < m_config.nPatience)
+        return d;
+
+    // Switch (section 5, rules 1-4).
+    if (m_config.traditional || k >= m_config.maxDendrites) {
+        d.action = Action::Finish;
+        d.note = m_config.traditional
+                     ? "no improvement for n_patience epochs (early stop)"
+                     : "max_dendrites reached and no improvement for n_patience epochs";
+    } else if (m_cycleSetGlobalBest) {
+        d.action = Action::Add;
+        m_tries = 0;
+        d.note = "cycle set a new global best: adding a dendrite";
+    } else if (m_tries < m_config.maxTries) {
+        d.action = Action::Retry;
+        ++m_tries;
+        d.note = "cycle did not beat the global best: reverting and retrying (try " +
+                 std::to_string(m_tries) + " of " + std::to_string(m_config.maxTries) + ")";
+    } else {
+        d.action = Action::Finish;
+        d.note = "cycle did not beat the global best and max_tries is used up";
+    }
+    return d;
+}
+
+void PhaseTracker::onRestructure(int k)
+{
+    (void)k;
+    m_cycleBest = -1.0;
+    m_sinceImprovement = 0;
+    m_cycleSetGlobalBest = false;
+    ++m_cycle;
+}
+
+std::string PhaseTracker::toJson() const
+{
+    nlohmann::json j;
+    j["global_best"] = m_globalBest;
+    j["global_best_k"] = m_globalBestK;
+    j["cycle_best"] = m_cycleBest;
+    j["since_improvement"] = m_sinceImprovement;
+    j["cycle_set_global_best"] = m_cycleSetGlobalBest;
+    j["tries"] = m_tries;
+    j["cycle"] = m_cycle;
+    return j.dump();
+}
+
+Status PhaseTracker::fromJson(const std::string& text)
+{
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return makeError("tracker state is not a JSON object", "the checkpoint is damaged");
+    try {
+        m_globalBest = j.at("global_best").get<double>();
+        m_globalBestK = j.at("global_best_k").get<int>();
+        m_cycleBest = j.at("cycle_best").get<double>();
+        m_sinceImprovement = j.at("since_improvement").get<int>();
+        m_cycleSetGlobalBest = j.at("cycle_set_global_best").get<bool>();
+        m_tries = j.at("tries").get<int>();
+        m_cycle = j.at("cycle").get<int>();
+    } catch (const std::exception& e) {
+        return makeError(std::string("tracker state is incomplete: ") + e.what(),
+                         "the checkpoint is damaged");
+    }
+    return Status::success();
+}
+
+} // namespace dw::engine
