@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dw/ui/pareto_plot.h"
 
+#include "dw/core/atomic_file.h"
+
 #include <qcustomplot.h>
 
+#include <QBuffer>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -253,7 +256,16 @@ bool ParetoPlot::savePng(const QString& file, int width, int height)
     resize(width, height);
     m_plot->resize(width, height);
     rebuild();
-    return m_plot->savePng(file, width, height);
+    // Rendered to memory, then written atomically (never a half-written PNG in place).
+    const QPixmap pm = m_plot->toPixmap(width, height);
+    QByteArray bytes;
+    QBuffer buf(&bytes);
+    buf.open(QIODevice::WriteOnly);
+    if (pm.isNull() || !pm.save(&buf, "PNG"))
+        return false;
+    return dw::writeFileAtomic(file.toStdString(), std::string_view(bytes.constData(),
+                                                                    size_t(bytes.size())))
+        .ok();
 }
 
 } // namespace dw::ui
