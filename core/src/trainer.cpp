@@ -255,7 +255,6 @@ public:
         m_best.params = e.at("best_params").get<long long>();
         m_best.dendrites = e.at("best_dendrites").get<std::vector<int>>();
         m_secondsBefore = e.at("seconds").get<double>();
-        m_sched.fromJson(e.at("sched"));
         for (const auto& r : e.at("arch_rows")) {
             ArchRow a;
             a.params = r.at("params").get<long long>();
@@ -275,6 +274,9 @@ public:
         } else {
             rebuildNeuronOptimizer();
         }
+        m_sched.patience = m_cfg.lrPatience();
+        m_sched.factor = TrainConfig::kLrFactor;
+        m_sched.fromJson(e.at("sched"));
         torch::serialize::InputArchive optA;
         root.read("optimizer", optA);
         m_opt->load(optA);
@@ -1033,6 +1035,55 @@ Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
             out.push_back(int(pred[j].item<int64_t>()));
     }
     return out;
+}
+
+Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
+                                   int samples, int warmup, double seconds)
+{
+    auto spec = engine::specFor(config, frames, coeffs, classes);
+    if (!spec)
+        return spec.error();
+    torch::set_num_threads(std::max(1, config.threads));
+    torch::manual_seed(uint64_t(config.seed));
+    engine::Network net = engine::buildNetwork(*spec, config);
+    net->train();
+    std::vector<torch::Tensor> params;
+    for (engine::DendriteLayer l : net->layers())
+        for (auto& p : l->neuronPhaseParameters(true))
+            params.push_back(p);
+    torch::optim::Adam opt(params, torch::optim::AdamOptions(config.lr));
+    const int64_t n = samples, f = int64_t(frames) * coeffs, bs = config.batch_size;
+    torch::Tensor x = torch::randn({n, f});
+    torch::Tensor y = torch::randint(classes, {n}, torch::kInt64);
+    torch::Tensor perm = torch::randperm(n, torch::kInt64);
+    int64_t pos = 0;
+    auto step = [&] {
+        if (pos + bs > n) {
+            perm = torch::randperm(n, torch::kInt64);
+            pos = 0;
+        }
+        torch::Tensor idx = perm.slice(0, pos, pos + bs);
+        pos += bs;
+        torch::Tensor xb = x.index_select(0, idx);
+        torch::Tensor yb = y.index_select(0, idx);
+        opt.zero_grad();
+        torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(xb), yb);
+        loss.backward();
+        opt.step();
+        return loss.item<double>();
+    };
+    for (int i = 0; i < warmup; ++i)
+        step();
+    auto t0 = std::chrono::steady_clock::now();
+    long long steps = 0;
+    double elapsed = 0;
+    do {
+        for (int i = 0; i < 50; ++i)
+            step();
+        steps += 50;
+        elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    } while (elapsed < seconds);
+    return double(steps) / elapsed;
 }
 
 } // namespace dw

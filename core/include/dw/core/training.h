@@ -85,4 +85,11 @@ Result<Prediction> predict(const std::filesystem::path& runDir, const FeatureMat
 Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
                                       const FeatureDataset& data, Split split);
 
+// Benchmark (bench/bench_train.cpp): training steps per second of config.model (Adam at config.lr,
+// config.batch_size, config.threads intra-op threads) on `samples` synthetic random inputs of
+// frames x coeffs with `classes` classes, after `warmup` steps, for about `seconds` of wall time.
+// Each step is what an N-phase epoch does per batch: gather, forward, loss, backward, step.
+Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
+                                   int samples, int warmup, double seconds);
+
 } // namespace dw

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Training steps per second of the Edge Impulse 1-D baseline (batch 32, Adam, one thread,
+// synthetic 50x13 inputs, 12 classes) in the LibTorch engine, against the same model, batch and
+// data in Debian's python3-torch (bench/train_torch_peer.py) measured in the same run.
+#include "dw/core/training.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+int main(int argc, char** argv)
+{
+    double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
+    if (seconds <= 0)
+        seconds = 3.0;
+    dw::TrainConfig c; // ei1d, lr 0.005, batch 32, dropout 0.25
+    c.threads = 1;
+    auto cpp = dw::benchmarkTrainSteps(c, 50, 13, 12, 4096, 50, seconds);
+    if (!cpp) {
+        std::fprintf(stderr, "error: %s\n", cpp.error().text().c_str());
+        return 1;
+    }
+    std::printf("LibTorch C++ engine: %.0f steps/s (EI 1-D, batch 32, 1 thread)\n", *cpp);
+
+    // Debian's interpreter (python3-torch); a python3 earlier on PATH (pyenv) may lack torch.
+    std::string py3 = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    std::string cmd = "OMP_NUM_THREADS=1 " + py3 + " " DW_SOURCE_DIR "/bench/train_torch_peer.py " +
+                      std::to_string(seconds);
+    double py = 0;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+        char line[512];
+        while (std::fgets(line, sizeof line, p))
+            if (const char* k = std::strstr(line, "\"steps_per_s\": "))
+                py = std::atof(k + 15);
+        pclose(p);
+    }
+    if (py <= 0) {
+        std::printf("python3-torch peer unavailable (install python3-torch)\n");
+        std::printf("RESULT bench_train cpp_steps_per_s=%.0f python_steps_per_s=n/a\n", *cpp);
+        return 0;
+    }
+    double ratio = *cpp / py;
+    std::printf("python3-torch peer:  %.0f steps/s\n", py);
+    std::printf("ratio C++ / Python:  %.2fx (target >= 1.5x)\n", ratio);
+    std::printf("RESULT bench_train model=ei1d batch=32 threads=1 cpp_steps_per_s=%.0f "
+                "python_steps_per_s=%.0f ratio=%.2f target=1.5 %s\n",
+                *cpp, py, ratio, ratio >= 1.5 ? "PASS" : "BELOW_TARGET");
+    return 0;
+}
