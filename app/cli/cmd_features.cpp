@@ -20,11 +20,11 @@ int run(const std::vector<std::string>& argv)
     if (auto s = args->checkKnown({"set"}); !s)
         return dw::cli::report(s.error());
     if (args->positional().size() != 1)
-        return dw::cli::usageError(
-            args->positional().empty() ? "features needs a WAV file"
+        return dw::cli::usageError(args->positional().empty()
+                                       ? "features needs a WAV file"
                                        : "features takes one WAV file, got " +
                                              std::to_string(args->positional().size()),
-            "write: dendrite features FILE.wav [--set num_filters=40 ...]");
+                                   "write: dendrite features FILE.wav [--set num_filters=40 ...]");
     const std::string path = args->positional()[0];
 
     dw::FeatureConfig cfg;
@@ -50,7 +50,8 @@ int run(const std::vector<std::string>& argv)
             "'" + path + "' is sampled at " + std::to_string(audio->sampleRate) +
                 " Hz; features expect " + std::to_string(cfg.sample_rate) + " Hz mono 16-bit PCM",
             "convert it with `dendrite import` (it resamples to 16 kHz), or pass --set "
-            "sample_rate=" + std::to_string(audio->sampleRate) + " if you really want that rate",
+            "sample_rate=" +
+                std::to_string(audio->sampleRate) + " if you really want that rate",
             dw::cli::kBadInput));
 
     const std::vector<float> samples(audio->samples.begin(), audio->samples.end());
@@ -69,7 +70,8 @@ int run(const std::vector<std::string>& argv)
     char cell[32];
     for (int f = 0; f < m->frames; ++f) {
         for (int c = 0; c < m->coeffs; ++c) {
-            const int n = std::snprintf(cell, sizeof cell, "%.9g", static_cast<double>(m->at(f, c)));
+            const int n =
+                std::snprintf(cell, sizeof cell, "%.9g", static_cast<double>(m->at(f, c)));
             out.append(cell, static_cast<size_t>(n));
             out.push_back(c + 1 < m->coeffs ? ',' : '\n');
         }

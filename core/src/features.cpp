@@ -6,6 +6,8 @@
 
 #include "mfcc_fft.h"
 
+#include "dw_mfcc.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -30,9 +32,9 @@ constexpr int kMaxRate = 192000;
 constexpr double kFloor = 1e-10; // spec: a zero energy becomes 1e-10; also the std epsilon
 constexpr int kUsageCode = 2;    // dw::cli::kUsage: a bad value given by the user
 
-const char* const kNames[] = {"kind",       "window",       "num_cepstral", "frame_length",
-                              "frame_stride", "num_filters", "fft_length",   "win_size",
-                              "low_frequency", "high_frequency", "pre_cof",  "sample_rate"};
+const char* const kNames[] = {"kind",          "window",         "num_cepstral", "frame_length",
+                              "frame_stride",  "num_filters",    "fft_length",   "win_size",
+                              "low_frequency", "high_frequency", "pre_cof",      "sample_rate"};
 
 std::string fmt(double v)
 {
@@ -46,7 +48,10 @@ Error bad(const std::string& message, const std::string& hint)
     return makeError(message, hint, kUsageCode);
 }
 
-bool isPowerOfTwo(int v) { return v > 0 && (v & (v - 1)) == 0; }
+bool isPowerOfTwo(int v)
+{
+    return v > 0 && (v & (v - 1)) == 0;
+}
 
 // Spec "round": half away from zero, the same as tools/mfcc_reference.py's floor(x + 0.5).
 int roundSamples(double seconds, int rate)
@@ -59,8 +64,14 @@ double effectiveHigh(const FeatureConfig& c)
     return c.high_frequency > 0 ? c.high_frequency : c.sample_rate / 2.0;
 }
 
-double hzToMel(double hz) { return 1127.0 * std::log(1.0 + hz / 700.0); }
-double melToHz(double mel) { return 700.0 * (std::exp(mel / 1127.0) - 1.0); }
+double hzToMel(double hz)
+{
+    return 1127.0 * std::log(1.0 + hz / 700.0);
+}
+double melToHz(double mel)
+{
+    return 700.0 * (std::exp(mel / 1127.0) - 1.0);
+}
 
 // Checks one parameter on its own (ranges); combinations are checked in validate().
 Status checkField(const FeatureConfig& c, const std::string& name)
@@ -75,9 +86,13 @@ Status checkField(const FeatureConfig& c, const std::string& name)
     auto seconds = [&](double v) -> Status {
         if (!std::isfinite(v) || v <= 0 || v > kMaxFrameSeconds)
             return bad(name + " " + fmt(v) + " s" +
-                           (v < 0 ? " is negative" : v == 0 ? " is zero" : " is out of range"),
+                           (v < 0    ? " is negative"
+                            : v == 0 ? " is zero"
+                                     : " is out of range"),
                        "allowed more than 0 and at most " + fmt(kMaxFrameSeconds) +
                            " seconds, e.g. 0.02");
+        if (c.sample_rate < kMinRate || c.sample_rate > kMaxRate)
+            return {}; // reported as a sample_rate error
         const int n = roundSamples(v, c.sample_rate);
         if (n < 1)
             return bad(name + " " + fmt(v) + " s is shorter than one sample at " +
@@ -102,7 +117,7 @@ Status checkField(const FeatureConfig& c, const std::string& name)
     } else if (name == "fft_length") {
         if (!isPowerOfTwo(c.fft_length) || c.fft_length < kMinFft || c.fft_length > kMaxFft)
             return bad("fft_length " + std::to_string(c.fft_length) +
-                           (c.fft_length < 0          ? " is negative"
+                           (c.fft_length < 0              ? " is negative"
                             : !isPowerOfTwo(c.fft_length) ? " is not a power of two"
                                                           : " is out of range"),
                        "allowed a power of two from " + std::to_string(kMinFft) + " to " +
@@ -136,12 +151,13 @@ Status checkField(const FeatureConfig& c, const std::string& name)
 }
 
 // Sparse triangular filters over the power spectrum bins (spec step 6).
-struct FilterBank {
+struct FilterBank
+{
     int bins = 0;
-    std::vector<int> first;     // first bin of filter i
-    std::vector<int> offset;    // into weights; filter i has offset[i+1]-offset[i] weights
+    std::vector<int> first;  // first bin of filter i
+    std::vector<int> offset; // into weights; filter i has offset[i+1]-offset[i] weights
     std::vector<float> weights;
-    int emptyFilter = -1;       // index of the first all-zero filter, -1 if none
+    int emptyFilter = -1; // index of the first all-zero filter, -1 if none
 };
 
 FilterBank buildFilterBank(const FeatureConfig& c)
@@ -269,6 +285,8 @@ Status FeatureConfig::set(const std::string& name, const std::string& value)
 
 Status FeatureConfig::validate(int samples) const
 {
+    if (auto s = checkField(*this, "sample_rate"); !s)
+        return s;
     for (const char* n : kNames)
         if (auto s = checkField(*this, n); !s)
             return s;
@@ -277,8 +295,10 @@ Status FeatureConfig::validate(int samples) const
     if (low_frequency >= high)
         return bad("low_frequency " + fmt(low_frequency) + " Hz is not below high_frequency " +
                        fmt(high) + " Hz",
-                   "allowed low_frequency 0.." + fmt(high) + " Hz (exclusive), or raise "
-                   "high_frequency (at most " + fmt(nyquist) + ")");
+                   "allowed low_frequency 0.." + fmt(high) +
+                       " Hz (exclusive), or raise "
+                       "high_frequency (at most " +
+                       fmt(nyquist) + ")");
     if (kind == "mfcc" && num_cepstral > num_filters)
         return bad("num_cepstral " + std::to_string(num_cepstral) + " is more than num_filters " +
                        std::to_string(num_filters),
@@ -317,8 +337,10 @@ Status FeatureConfig::validate(int samples) const
         const double minStride = double(samples - L) / (kMaxFrames - 1) / sample_rate;
         return bad("frame_stride " + fmt(frame_stride) + " s gives " + std::to_string(frames) +
                        " frames for a clip of " + std::to_string(samples) + " samples",
-                   "at most " + std::to_string(kMaxFrames) + " frames are allowed: use "
-                   "frame_stride >= " + fmt(std::ceil(minStride * 1e5) / 1e5) + " s");
+                   "at most " + std::to_string(kMaxFrames) +
+                       " frames are allowed: use "
+                       "frame_stride >= " +
+                       fmt(std::ceil(minStride * 1e5) / 1e5) + " s");
     }
     return {};
 }
@@ -355,13 +377,15 @@ Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
         else if (v.is_number())
             text = v.dump();
         else
-            return makeError("feature parameter '" + key + "' has a value that is not a number "
-                             "or a string: " + v.dump(),
+            return makeError("feature parameter '" + key +
+                                 "' has a value that is not a number "
+                                 "or a string: " +
+                                 v.dump(),
                              "fix it in the configuration, e.g. \"" + key + "\": 13", 3);
         // A whole-number double such as 13.0 for an int parameter is fine.
-        if (v.is_number_float() && (key == "num_cepstral" || key == "num_filters" ||
-                                    key == "fft_length" || key == "win_size" ||
-                                    key == "sample_rate")) {
+        if (v.is_number_float() &&
+            (key == "num_cepstral" || key == "num_filters" || key == "fft_length" ||
+             key == "win_size" || key == "sample_rate")) {
             const double d = v.get<double>();
             if (d == std::floor(d) && std::abs(d) < 1e9)
                 text = std::to_string(static_cast<long long>(d));
@@ -388,7 +412,9 @@ std::string FeatureConfig::hash() const
 
 int FeatureConfig::frameCount(int samples) const
 {
-    if (sample_rate <= 0)
+    // Out-of-range fields (set directly, not through set()) must not overflow the rounding.
+    if (sample_rate <= 0 || sample_rate > kMaxRate || !(frame_length > 0) || !(frame_stride > 0) ||
+        frame_length > kMaxFrameSeconds || frame_stride > kMaxFrameSeconds)
         return 0;
     const int L = roundSamples(frame_length, sample_rate);
     const int S = roundSamples(frame_stride, sample_rate);
@@ -397,12 +423,64 @@ int FeatureConfig::frameCount(int samples) const
     return (samples - L) / S + 1;
 }
 
-int FeatureConfig::coefficientCount() const { return kind == "mfe" ? num_filters : num_cepstral; }
+int FeatureConfig::coefficientCount() const
+{
+    return kind == "mfe" ? num_filters : num_cepstral;
+}
+
+Status FeatureConfig::toRuntime(dw_mfcc_config& out) const
+{
+    // Config-level rules only: a 1 s clip, or one frame if frames are longer than that.
+    const bool sane = frame_length > 0 && frame_length <= kMaxFrameSeconds && sample_rate > 0 &&
+                      sample_rate <= kMaxRate;
+    if (auto s = validate(std::max(16000, sane ? roundSamples(frame_length, sample_rate) : 0)); !s)
+        return s;
+    dw_mfcc_config r{};
+    r.kind = kind == "mfe" ? DW_MFCC_KIND_MFE : DW_MFCC_KIND_MFCC;
+    r.window = window == "hann" ? DW_MFCC_WINDOW_HANN : DW_MFCC_WINDOW_NONE;
+    r.num_cepstral = num_cepstral;
+    r.frame_length = static_cast<float>(frame_length);
+    r.frame_stride = static_cast<float>(frame_stride);
+    r.num_filters = num_filters;
+    r.fft_length = fft_length;
+    r.win_size = win_size;
+    r.low_frequency = static_cast<float>(low_frequency);
+    r.high_frequency = static_cast<float>(high_frequency);
+    r.pre_cof = static_cast<float>(pre_cof);
+    r.sample_rate = sample_rate;
+    // The runtime rounds float seconds: make sure it lands on the same sample counts.
+    auto runtimeSamples = [&](float s) { return static_cast<int>(double(s) * sample_rate + 0.5); };
+    if (runtimeSamples(r.frame_length) != roundSamples(frame_length, sample_rate) ||
+        runtimeSamples(r.frame_stride) != roundSamples(frame_stride, sample_rate))
+        return bad("frame_length " + fmt(frame_length) + " / frame_stride " + fmt(frame_stride) +
+                       " s sit on a half-sample boundary at " + std::to_string(sample_rate) +
+                       " Hz, which float and double round differently",
+                   "pick a length that is a whole number of samples, e.g. 0.02");
+    out = r;
+    return {};
+}
+
+std::string FeatureConfig::runtimeInitializer() const
+{
+    auto f = [](double v) {
+        std::string s = fmt(v);
+        if (s.find_first_of(".eEn") == std::string::npos)
+            s += ".0";
+        return s + "f";
+    };
+    return std::string("{") + (kind == "mfe" ? "DW_MFCC_KIND_MFE" : "DW_MFCC_KIND_MFCC") + ", " +
+           (window == "hann" ? "DW_MFCC_WINDOW_HANN" : "DW_MFCC_WINDOW_NONE") + ", " +
+           std::to_string(num_cepstral) + ", " + f(frame_length) + ", " + f(frame_stride) + ", " +
+           std::to_string(num_filters) + ", " + std::to_string(fft_length) + ", " +
+           std::to_string(win_size) + ", " + f(low_frequency) + ", " + f(high_frequency) + ", " +
+           f(pre_cof) + ", " + std::to_string(sample_rate) + "}";
+}
 
 // ---------------------------------------------------------------------------------------------
 // MfccExtractor
 
-struct MfccExtractor::Impl {
+struct MfccExtractor::Impl
+{
     FeatureConfig cfg;
     bool mfcc = true;
     int L = 0, S = 0, M = 0; // frame, stride, samples that enter the FFT
@@ -417,7 +495,7 @@ struct MfccExtractor::Impl {
     std::vector<float> power;  // [bins]
     std::vector<float> logMel; // [num_filters]
     // Normalisation (step 8), sized by plan().
-    std::vector<int> sym;      // padded position -> frame
+    std::vector<int> sym; // padded position -> frame
     std::vector<double> v, m, p1, p2;
 
     explicit Impl(const FeatureConfig& c) : cfg(c), fft(c.fft_length) {}
@@ -474,7 +552,10 @@ struct MfccExtractor::Impl {
 };
 
 MfccExtractor::MfccExtractor() = default;
-MfccExtractor::MfccExtractor(MfccExtractor&& o) noexcept : m_impl(o.m_impl) { o.m_impl = nullptr; }
+MfccExtractor::MfccExtractor(MfccExtractor&& o) noexcept : m_impl(o.m_impl)
+{
+    o.m_impl = nullptr;
+}
 MfccExtractor& MfccExtractor::operator=(MfccExtractor&& o) noexcept
 {
     if (this != &o) {
@@ -484,7 +565,10 @@ MfccExtractor& MfccExtractor::operator=(MfccExtractor&& o) noexcept
     }
     return *this;
 }
-MfccExtractor::~MfccExtractor() { delete m_impl; }
+MfccExtractor::~MfccExtractor()
+{
+    delete m_impl;
+}
 
 Result<MfccExtractor> MfccExtractor::create(const FeatureConfig& config, int samples)
 {
@@ -507,7 +591,7 @@ Result<MfccExtractor> MfccExtractor::create(const FeatureConfig& config, int sam
         for (int n = 0; n < d.M; ++n)
             d.window[n] = d.M == 1 ? 1.0f
                                    : static_cast<float>(0.5 - 0.5 * std::cos(2 * std::numbers::pi *
-                                                                           n / (d.M - 1)));
+                                                                             n / (d.M - 1)));
     }
     if (d.mfcc) {
         // Orthonormal DCT-II rows (scipy.fft.dct(norm="ortho")).
@@ -516,8 +600,8 @@ Result<MfccExtractor> MfccExtractor::create(const FeatureConfig& config, int sam
         for (int k = 0; k < d.coeffs; ++k) {
             const double s = std::sqrt((k == 0 ? 1.0 : 2.0) / nf);
             for (int n = 0; n < nf; ++n)
-                d.dct[size_t(k) * nf + n] =
-                    static_cast<float>(s * std::cos(std::numbers::pi * k * (2 * n + 1) / (2.0 * nf)));
+                d.dct[size_t(k) * nf + n] = static_cast<float>(
+                    s * std::cos(std::numbers::pi * k * (2 * n + 1) / (2.0 * nf)));
         }
     }
     d.frame.assign(c.fft_length, 0.0f);
@@ -593,9 +677,18 @@ void MfccExtractor::compute(std::span<const float> x, std::span<float> out)
         d.normalise(out.data());
 }
 
-const FeatureConfig& MfccExtractor::config() const { return m_impl->cfg; }
-int MfccExtractor::frames() const { return m_impl->frames; }
-int MfccExtractor::coeffs() const { return m_impl->coeffs; }
+const FeatureConfig& MfccExtractor::config() const
+{
+    return m_impl->cfg;
+}
+int MfccExtractor::frames() const
+{
+    return m_impl->frames;
+}
+int MfccExtractor::coeffs() const
+{
+    return m_impl->coeffs;
+}
 
 Result<FeatureMatrix> computeFeatures(std::span<const float> samples, const FeatureConfig& config)
 {

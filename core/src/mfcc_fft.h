@@ -21,12 +21,12 @@ public:
 private:
     int m_n = 0;
     int m_half = 0;
-    std::vector<int> m_bitrev;     // [half]
-    std::vector<float> m_twRe;     // complex FFT twiddles exp(-2 pi i k / half), k < half/2
+    std::vector<int> m_bitrev; // [half]
+    std::vector<float> m_twRe; // complex FFT twiddles exp(-2 pi i k / half), k < half/2
     std::vector<float> m_twIm;
-    std::vector<float> m_splitRe;  // split twiddles exp(-2 pi i k / n), k <= half
+    std::vector<float> m_splitRe; // split twiddles exp(-2 pi i k / n), k <= half
     std::vector<float> m_splitIm;
-    std::vector<float> m_re;       // work [half]
+    std::vector<float> m_re; // work [half]
     std::vector<float> m_im;
 };
 

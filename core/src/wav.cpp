@@ -14,7 +14,10 @@ namespace {
 constexpr const char* kImportHint =
     "convert it with `dendrite import` (it resamples to 16 kHz and mixes down to mono 16-bit PCM)";
 
-uint16_t le16(const unsigned char* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+uint16_t le16(const unsigned char* p)
+{
+    return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
 uint32_t le32(const unsigned char* p)
 {
     return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
@@ -34,18 +37,26 @@ void put32(std::string& s, uint32_t v)
 std::string formatName(uint16_t tag)
 {
     switch (tag) {
-    case 1: return "PCM";
-    case 3: return "IEEE float";
-    case 6: return "A-law";
-    case 7: return "mu-law";
-    case 2: return "MS ADPCM";
-    case 0x11: return "IMA ADPCM";
-    case 0x55: return "MP3";
-    default: return "format tag 0x" + [tag] {
-        char b[8];
-        std::snprintf(b, sizeof b, "%04x", tag);
-        return std::string(b);
-    }();
+    case 1:
+        return "PCM";
+    case 3:
+        return "IEEE float";
+    case 6:
+        return "A-law";
+    case 7:
+        return "mu-law";
+    case 2:
+        return "MS ADPCM";
+    case 0x11:
+        return "IMA ADPCM";
+    case 0x55:
+        return "MP3";
+    default:
+        return "format tag 0x" + [tag] {
+            char b[8];
+            std::snprintf(b, sizeof b, "%04x", tag);
+            return std::string(b);
+        }();
     }
 }
 
@@ -98,12 +109,10 @@ Result<Audio> readWavPcm16(const std::filesystem::path& path)
             if (!haveFmt)
                 return makeError(name + " has its data before its 'fmt ' chunk",
                                  "the file is damaged; " + std::string(kImportHint), 3);
-            const std::string what = channelsName(channels) + " " + std::to_string(bits) +
-                                     "-bit " + formatName(tag) + " at " + std::to_string(rate) +
-                                     " Hz";
+            const std::string what = channelsName(channels) + " " + std::to_string(bits) + "-bit " +
+                                     formatName(tag) + " at " + std::to_string(rate) + " Hz";
             if (tag != 1 || bits != 16 || channels != 1)
-                return makeError(name + " is " + what +
-                                     "; clips must be mono 16-bit PCM WAV",
+                return makeError(name + " is " + what + "; clips must be mono 16-bit PCM WAV",
                                  kImportHint, 3);
             if (rate == 0)
                 return makeError(name + " says its sample rate is 0 Hz",
@@ -134,8 +143,9 @@ Status writeWavPcm16(const std::filesystem::path& path, const Audio& audio)
                          "this is a bug: please report it");
     const uint64_t dataBytes = uint64_t(audio.samples.size()) * 2;
     if (dataBytes > 0xFFFFFFFFull - 36)
-        return makeError("cannot write '" + path.string() + "': " +
-                             std::to_string(audio.samples.size()) + " samples exceed the 4 GiB "
+        return makeError("cannot write '" + path.string() +
+                             "': " + std::to_string(audio.samples.size()) +
+                             " samples exceed the 4 GiB "
                              "WAV limit",
                          "split the recording into shorter clips");
     std::string s;
@@ -148,8 +158,8 @@ Status writeWavPcm16(const std::filesystem::path& path, const Audio& audio)
     put16(s, 1); // mono
     put32(s, static_cast<uint32_t>(audio.sampleRate));
     put32(s, static_cast<uint32_t>(audio.sampleRate) * 2); // byte rate
-    put16(s, 2);                                            // block align
-    put16(s, 16);                                           // bits per sample
+    put16(s, 2);                                           // block align
+    put16(s, 16);                                          // bits per sample
     s += "data";
     put32(s, static_cast<uint32_t>(dataBytes));
     for (int16_t v : audio.samples)

@@ -10,7 +10,8 @@ namespace {
 
 const QString kData = QStringLiteral(DW_TEST_DATA) + "/mfcc/";
 
-struct Run {
+struct Run
+{
     int code = -1;
     QByteArray out, err;
 };
@@ -66,8 +67,8 @@ QByteArray wavBytes(int channels, int rate)
     };
     QByteArray w = "RIFF" + le(quint32(36 + data.size()), 4) + "WAVEfmt " + le(16, 4) + le(1, 2) +
                    le(quint32(channels), 2) + le(quint32(rate), 4) +
-                   le(quint32(rate * channels * 2), 4) + le(quint32(channels * 2), 2) +
-                   le(16, 2) + "data" + le(quint32(data.size()), 4) + data;
+                   le(quint32(rate * channels * 2), 4) + le(quint32(channels * 2), 2) + le(16, 2) +
+                   "data" + le(quint32(data.size()), 4) + data;
     return w;
 }
 
@@ -98,8 +99,8 @@ void TestCliFeatures::matchesGolden_data()
                               << 13;
     QTest::newRow("micro_speech hann mfe")
         << "tone_noise_1s.wav"
-        << QStringList{"kind=mfe", "window=hann", "num_filters=40", "frame_length=0.03",
-                       "frame_stride=0.02", "fft_length=512"}
+        << QStringList{"kind=mfe",          "window=hann",       "num_filters=40",
+                       "frame_length=0.03", "frame_stride=0.02", "fft_length=512"}
         << "tone_noise_1s__micro_speech_hann.csv" << 49 << 40;
 }
 
@@ -142,14 +143,13 @@ void TestCliFeatures::rejects_data()
                               << "win_size 100 is even";
     QTest::newRow("unknown name") << QStringList{"features", wav, "--set", "nfft=512"} << 2
                                   << "unknown feature parameter 'nfft'";
-    QTest::newRow("set without =") << QStringList{"features", wav, "--set", "fft_length"} << 2
-                                   << "name=value";
+    QTest::newRow("set without =")
+        << QStringList{"features", wav, "--set", "fft_length"} << 2 << "name=value";
     QTest::newRow("frame longer than clip")
         << QStringList{"features", wav, "--set", "frame_length=1.5"} << 2 << "frame_length 1.5";
     QTest::newRow("no file") << QStringList{"features"} << 2 << "needs a WAV file";
     QTest::newRow("unknown option") << QStringList{"features", wav, "--fast"} << 2 << "--fast";
-    QTest::newRow("missing file") << QStringList{"features", kData + "nope.wav"} << 3
-                                  << "nope.wav";
+    QTest::newRow("missing file") << QStringList{"features", kData + "nope.wav"} << 3 << "nope.wav";
     QTest::newRow("not a wav") << QStringList{"features", kData + "goldens.json"} << 3
                                << "dendrite import";
     auto fixture = [this](const QString& name, int channels, int rate) {

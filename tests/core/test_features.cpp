@@ -144,10 +144,10 @@ void TestFeatures::golden()
         const std::string name = QTest::currentDataTag();
         (void)dw::writeFileAtomic(fs::current_path() / (name + ".actual"), s.str());
     }
-    QVERIFY2(worst <= 1e-3, qPrintable(QString("max abs error %1 at frame %2 coeff %3 (> 1e-3)")
-                                           .arg(worst)
-                                           .arg(wf)
-                                           .arg(wc)));
+    QVERIFY2(
+        worst <= 1e-3,
+        qPrintable(
+            QString("max abs error %1 at frame %2 coeff %3 (> 1e-3)").arg(worst).arg(wf).arg(wc)));
 }
 
 void TestFeatures::defaultShape()
@@ -173,30 +173,78 @@ void TestFeatures::setRejects_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("filters < 2") << "num_filters" << "1" << "2..512";
-    QTest::newRow("fft not power of two") << "fft_length" << "300" << "power of two";
-    QTest::newRow("fft too small") << "fft_length" << "8" << "16";
-    QTest::newRow("fft negative") << "fft_length" << "-256" << "negative";
-    QTest::newRow("win even") << "win_size" << "100" << "odd";
-    QTest::newRow("win negative") << "win_size" << "-1" << "negative";
-    QTest::newRow("frame negative") << "frame_length" << "-0.02" << "negative";
-    QTest::newRow("frame zero") << "frame_length" << "0" << "zero";
-    QTest::newRow("stride negative") << "frame_stride" << "-1" << "negative";
-    QTest::newRow("cepstral zero") << "num_cepstral" << "0" << "1..";
-    QTest::newRow("cepstral negative") << "num_cepstral" << "-13" << "negative";
-    QTest::newRow("low negative") << "low_frequency" << "-5" << "negative";
-    QTest::newRow("high above nyquist") << "high_frequency" << "9000" << "8000";
-    QTest::newRow("pre_cof negative") << "pre_cof" << "-0.5" << "negative";
-    QTest::newRow("pre_cof above 1") << "pre_cof" << "1.5" << "0 (no pre-emphasis) to 1";
-    QTest::newRow("rate tiny") << "sample_rate" << "10" << "1000..";
-    QTest::newRow("kind") << "kind" << "plp" << "mfcc or mfe";
-    QTest::newRow("window") << "window" << "hamming" << "none or hann";
-    QTest::newRow("not a number") << "fft_length" << "abc" << "not a whole number";
-    QTest::newRow("int with junk") << "num_filters" << "32x" << "not a whole number";
-    QTest::newRow("double junk") << "pre_cof" << "0.9.8" << "not a number";
-    QTest::newRow("empty") << "frame_length" << "" << "not a number";
-    QTest::newRow("nan") << "frame_stride" << "nan" << "not a number";
-    QTest::newRow("unknown name") << "num_ceps" << "13" << "num_cepstral";
+    QTest::newRow("filters < 2") << "num_filters"
+                                 << "1"
+                                 << "2..512";
+    QTest::newRow("fft not power of two") << "fft_length"
+                                          << "300"
+                                          << "power of two";
+    QTest::newRow("fft too small") << "fft_length"
+                                   << "8"
+                                   << "16";
+    QTest::newRow("fft negative") << "fft_length"
+                                  << "-256"
+                                  << "negative";
+    QTest::newRow("win even") << "win_size"
+                              << "100"
+                              << "odd";
+    QTest::newRow("win negative") << "win_size"
+                                  << "-1"
+                                  << "negative";
+    QTest::newRow("frame negative") << "frame_length"
+                                    << "-0.02"
+                                    << "negative";
+    QTest::newRow("frame zero") << "frame_length"
+                                << "0"
+                                << "zero";
+    QTest::newRow("stride negative") << "frame_stride"
+                                     << "-1"
+                                     << "negative";
+    QTest::newRow("cepstral zero") << "num_cepstral"
+                                   << "0"
+                                   << "1..";
+    QTest::newRow("cepstral negative") << "num_cepstral"
+                                       << "-13"
+                                       << "negative";
+    QTest::newRow("low negative") << "low_frequency"
+                                  << "-5"
+                                  << "negative";
+    QTest::newRow("high above nyquist") << "high_frequency"
+                                        << "9000"
+                                        << "8000";
+    QTest::newRow("pre_cof negative") << "pre_cof"
+                                      << "-0.5"
+                                      << "negative";
+    QTest::newRow("pre_cof above 1") << "pre_cof"
+                                     << "1.5"
+                                     << "0 (no pre-emphasis) to 1";
+    QTest::newRow("rate tiny") << "sample_rate"
+                               << "10"
+                               << "1000..";
+    QTest::newRow("kind") << "kind"
+                          << "plp"
+                          << "mfcc or mfe";
+    QTest::newRow("window") << "window"
+                            << "hamming"
+                            << "none or hann";
+    QTest::newRow("not a number") << "fft_length"
+                                  << "abc"
+                                  << "not a whole number";
+    QTest::newRow("int with junk") << "num_filters"
+                                   << "32x"
+                                   << "not a whole number";
+    QTest::newRow("double junk") << "pre_cof"
+                                 << "0.9.8"
+                                 << "not a number";
+    QTest::newRow("empty") << "frame_length"
+                           << ""
+                           << "not a number";
+    QTest::newRow("nan") << "frame_stride"
+                         << "nan"
+                         << "not a number";
+    QTest::newRow("unknown name") << "num_ceps"
+                                  << "13"
+                                  << "num_cepstral";
 }
 
 void TestFeatures::setRejects()
@@ -221,12 +269,11 @@ void TestFeatures::validateRejects_data()
     QTest::addColumn<QStringList>("sets");
     QTest::addColumn<int>("samples");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("cepstral > filters") << QStringList{"num_filters=10", "num_cepstral=13"}
-                                        << 16000 << "num_cepstral 13 is more than num_filters 10";
+    QTest::newRow("cepstral > filters") << QStringList{"num_filters=10", "num_cepstral=13"} << 16000
+                                        << "num_cepstral 13 is more than num_filters 10";
     QTest::newRow("frame longer than clip")
         << QStringList{"frame_length=0.5"} << 4000 << "frame_length 0.5 s (8000 samples)";
-    QTest::newRow("more than 500 frames")
-        << QStringList{"frame_stride=0.001"} << 16000 << "500";
+    QTest::newRow("more than 500 frames") << QStringList{"frame_stride=0.001"} << 16000 << "500";
     QTest::newRow("empty filter row")
         << QStringList{"num_filters=128", "num_cepstral=13"} << 16000 << "num_filters 128";
     QTest::newRow("low above high") << QStringList{"low_frequency=5000", "high_frequency=4000"}

@@ -25,7 +25,8 @@ void put32(std::string& s, uint32_t v)
 
 // A WAV with the given fmt fields and data bytes; extra chunks go between fmt and data.
 std::string makeWav(int tag, int channels, int rate, int bits, const std::string& data,
-                    const std::string& extra = {}, int dataSizeOverride = -1, bool extensible = false)
+                    const std::string& extra = {}, int dataSizeOverride = -1,
+                    bool extensible = false)
 {
     std::string fmt;
     put16(fmt, extensible ? 0xFFFE : tag);
@@ -120,7 +121,8 @@ void TestWav::readsQuirks_data()
     list += "abc";
     list += '\0'; // odd chunk size: one pad byte
     QTest::newRow("plain") << qb(makeWav(1, 1, 16000, 16, d)) << 16000 << 5;
-    QTest::newRow("odd LIST chunk before data") << qb(makeWav(1, 1, 16000, 16, d, list)) << 16000 << 5;
+    QTest::newRow("odd LIST chunk before data")
+        << qb(makeWav(1, 1, 16000, 16, d, list)) << 16000 << 5;
     QTest::newRow("data size past the end (streamed)")
         << qb(makeWav(1, 1, 16000, 16, d, {}, int(0x7FFFFFFF))) << 16000 << 5;
     QTest::newRow("size 0 (unfinished)") << qb(makeWav(1, 1, 16000, 16, d, {}, 0)) << 16000 << 5;
@@ -156,12 +158,12 @@ void TestWav::refuses_data()
     QTest::newRow("6 channels") << qb(makeWav(1, 6, 48000, 16, d + d + d)) << "6-channel";
     QTest::newRow("24-bit") << qb(makeWav(1, 1, 16000, 24, d)) << "mono 24-bit PCM";
     QTest::newRow("float") << qb(makeWav(3, 1, 16000, 32, d)) << "IEEE float";
-    QTest::newRow("extensible float") << qb(makeWav(3, 1, 16000, 32, d, {}, -1, true))
-                                      << "IEEE float";
+    QTest::newRow("extensible float")
+        << qb(makeWav(3, 1, 16000, 32, d, {}, -1, true)) << "IEEE float";
     QTest::newRow("8-bit") << qb(makeWav(1, 1, 8000, 8, d)) << "8-bit";
     QTest::newRow("not RIFF") << qb("hello world, this is not a wav") << "not a WAV file";
-    QTest::newRow("no data chunk") << qb(makeWav(1, 1, 16000, 16, d).substr(0, 36))
-                                   << "no 'data' chunk";
+    QTest::newRow("no data chunk")
+        << qb(makeWav(1, 1, 16000, 16, d).substr(0, 36)) << "no 'data' chunk";
     QTest::newRow("empty file") << QByteArray() << "not a WAV file";
     QTest::newRow("truncated fmt") << qb(makeWav(1, 1, 16000, 16, d).substr(0, 28)) << "truncated";
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+struct dw_mfcc_config; // runtime/dw_mfcc.h (C99, ships to boards)
+
 namespace dw {
 
 struct FeatureConfig {
@@ -37,6 +39,14 @@ struct FeatureConfig {
     // Output shape for a clip of `samples` samples.
     int frameCount(int samples = 16000) const;
     int coefficientCount() const; // num_cepstral for mfcc, num_filters for mfe
+
+    // The same configuration for the C99 runtime (runtime/dw_mfcc.h), which computes the same
+    // features within 1e-3. An Error if a value does not survive the conversion to float
+    // (frame or stride sample counts would differ).
+    Status toRuntime(dw_mfcc_config& out) const;
+    // A C initializer for dw_mfcc_config, e.g. "{DW_MFCC_KIND_MFCC, DW_MFCC_WINDOW_NONE, 13,
+    // 0.02f, ...}", for exported headers.
+    std::string runtimeInitializer() const;
 };
 
 // Row-major [frames][coeffs].
