@@ -328,39 +328,69 @@ int dw_mfcc_init(dw_mfcc* m, const dw_mfcc_config* c, int n, void* scratch, size
 
 /* ---- per clip -------------------------------------------------------------------------------- */
 
+/* One radix-2 stage over a block (the halves never overlap, hence restrict). */
+static void dw_butterflies(float* restrict r0, float* restrict i0, float* restrict r1,
+                           float* restrict i1, const float* restrict wr, const float* restrict wi,
+                           int half, int step)
+{
+    int j;
+    for (j = 0; j < half; ++j) {
+        const float tr = r1[j] * wr[j * step] - i1[j] * wi[j * step];
+        const float ti = r1[j] * wi[j * step] + i1[j] * wr[j * step];
+        r1[j] = r0[j] - tr;
+        i1[j] = i0[j] - ti;
+        r0[j] += tr;
+        i0[j] += ti;
+    }
+}
+
 static void dw_power_spectrum(dw_mfcc* m)
 {
     const int H = m->cfg.fft_length / 2;
     const float scale = 1.0f / (float)m->cfg.fft_length;
     float* re = m->re;
     float* im = m->im;
-    int i, j, len, start, k;
+    const float* sr = m->split_re;
+    const float* si = m->split_im;
+    int i, len, start, k;
+    float x0, xh;
     for (i = 0; i < H; ++i) {
         re[m->bitrev[i]] = m->frame[2 * i];
         im[m->bitrev[i]] = m->frame[2 * i + 1];
     }
-    for (len = 2; len <= H; len <<= 1) {
-        const int half = len >> 1, step = H / len;
-        for (start = 0; start < H; start += len) {
-            for (j = 0; j < half; ++j) {
-                const float wr = m->tw_re[j * step], wi = m->tw_im[j * step];
-                const int p = start + j, q = p + half;
-                const float tr = re[q] * wr - im[q] * wi;
-                const float ti = re[q] * wi + im[q] * wr;
-                re[q] = re[p] - tr;
-                im[q] = im[p] - ti;
-                re[p] += tr;
-                im[p] += ti;
-            }
-        }
+    /* Stages 2 and 4 together: their twiddles are 1 and -i (H >= 8). */
+    for (i = 0; i < H; i += 4) {
+        const float a0r = re[i] + re[i + 1], a0i = im[i] + im[i + 1];
+        const float a1r = re[i] - re[i + 1], a1i = im[i] - im[i + 1];
+        const float b0r = re[i + 2] + re[i + 3], b0i = im[i + 2] + im[i + 3];
+        const float b1r = re[i + 2] - re[i + 3], b1i = im[i + 2] - im[i + 3];
+        re[i] = a0r + b0r;
+        im[i] = a0i + b0i;
+        re[i + 2] = a0r - b0r;
+        im[i + 2] = a0i - b0i;
+        re[i + 1] = a1r + b1i;
+        im[i + 1] = a1i - b1r;
+        re[i + 3] = a1r - b1i;
+        im[i + 3] = a1i + b1r;
     }
-    for (k = 0; k <= H; ++k) {
-        const int a = k == H ? 0 : k, b = k == 0 ? 0 : H - k;
-        const float zr = re[a], zi = im[a], cr = re[b], ci = -im[b];
+    for (len = 8; len <= H; len <<= 1) {
+        const int half = len >> 1, step = H / len;
+        for (start = 0; start < H; start += len)
+            dw_butterflies(re + start, im + start, re + start + half, im + start + half, m->tw_re,
+                           m->tw_im, half, step);
+    }
+    /* Real split: X[k] = E[k] + W^k O[k] from Z[k] and conj(Z[H-k]); bins 0 and H use Z[0]. */
+    x0 = re[0] + im[0];
+    xh = re[0] - im[0];
+    m->power[0] = x0 * x0 * scale;
+    m->power[H] = xh * xh * scale;
+    for (k = 1; k < H; ++k) {
+        const int b = H - k;
+        const float zr = re[k], zi = im[k], cr = re[b], ci = -im[b];
         const float er = 0.5f * (zr + cr), ei = 0.5f * (zi + ci);
         const float odr = 0.5f * (zi - ci), odi = -0.5f * (zr - cr);
-        const float xr = er + odr * m->split_re[k] - odi * m->split_im[k];
-        const float xi = ei + odr * m->split_im[k] + odi * m->split_re[k];
+        const float xr = er + odr * sr[k] - odi * si[k];
+        const float xi = ei + odr * si[k] + odi * sr[k];
         m->power[k] = (xr * xr + xi * xi) * scale;
     }
 }
@@ -418,13 +448,12 @@ int dw_mfcc_compute(dw_mfcc* m, const int16_t* x, int n, float* out)
         const int start = f * m->stride_samples;
         float energy = 0.0f;
         float* row = out + f * C;
-        for (i = 0; i < m->fft_input; ++i) {
-            const int s = start + i;
-            float y = (float)x[s] - pre * (float)x[s == 0 ? n - 1 : s - 1];
-            if (c->window == DW_MFCC_WINDOW_HANN)
-                y *= m->window[i];
-            m->frame[i] = y;
-        }
+        m->frame[0] = (float)x[start] - pre * (float)x[start == 0 ? n - 1 : start - 1];
+        for (i = 1; i < m->fft_input; ++i)
+            m->frame[i] = (float)x[start + i] - pre * (float)x[start + i - 1];
+        if (c->window == DW_MFCC_WINDOW_HANN)
+            for (i = 0; i < m->fft_input; ++i)
+                m->frame[i] *= m->window[i];
         dw_power_spectrum(m);
         for (b = 0; b < m->bins; ++b)
             energy += m->power[b];

@@ -490,7 +490,9 @@ struct MfccExtractor::Impl
     detail::RealFft fft;
     FilterBank fb;
     std::vector<float> window; // [M], empty for "none"
-    std::vector<float> dct;    // [coeffs][num_filters] (mfcc only)
+    int coeffsPadded = 0;      // coeffs rounded up to a multiple of 8
+    std::vector<float> dct;    // [num_filters][coeffsPadded], transposed, zero padded (mfcc)
+    std::vector<float> acc;    // [coeffsPadded]
     std::vector<float> frame;  // [fft_length], zero tail
     std::vector<float> power;  // [bins]
     std::vector<float> logMel; // [num_filters]
@@ -596,11 +598,13 @@ Result<MfccExtractor> MfccExtractor::create(const FeatureConfig& config, int sam
     if (d.mfcc) {
         // Orthonormal DCT-II rows (scipy.fft.dct(norm="ortho")).
         const int nf = c.num_filters;
-        d.dct.resize(size_t(d.coeffs) * nf);
+        d.coeffsPadded = (d.coeffs + 7) / 8 * 8;
+        d.dct.assign(size_t(d.coeffsPadded) * nf, 0.0f);
+        d.acc.assign(d.coeffsPadded, 0.0f);
         for (int k = 0; k < d.coeffs; ++k) {
             const double s = std::sqrt((k == 0 ? 1.0 : 2.0) / nf);
             for (int n = 0; n < nf; ++n)
-                d.dct[size_t(k) * nf + n] = static_cast<float>(
+                d.dct[size_t(n) * d.coeffsPadded + k] = static_cast<float>(
                     s * std::cos(std::numbers::pi * k * (2 * n + 1) / (2.0 * nf)));
         }
     }
@@ -633,14 +637,13 @@ void MfccExtractor::compute(std::span<const float> x, std::span<float> out)
         const int start = f * d.S;
         // Steps 2-4: circular pre-emphasis (sample 0 uses the clip's last sample), window,
         // crop to / zero-pad up to fft_length (the tail of `frame` stays zero).
-        for (int i = 0; i < d.M; ++i) {
-            const int k = start + i;
-            const float prev = k == 0 ? in[n - 1] : in[k - 1];
-            float y = in[k] - d.preCof * prev;
-            if (win)
-                y *= win[i];
-            frame[i] = y;
-        }
+        const float* cur = in + start;
+        frame[0] = cur[0] - d.preCof * (start == 0 ? in[n - 1] : cur[-1]);
+        for (int i = 1; i < d.M; ++i)
+            frame[i] = cur[i] - d.preCof * cur[i - 1];
+        if (win)
+            for (int i = 0; i < d.M; ++i)
+                frame[i] *= win[i];
         // Step 5: power spectrum and frame energy.
         float* pw = d.power.data();
         d.fft.power(frame, pw, scale);
@@ -661,13 +664,18 @@ void MfccExtractor::compute(std::span<const float> x, std::span<float> out)
         }
         float* row = out.data() + size_t(f) * d.coeffs;
         if (d.mfcc) {
-            for (int k = 0; k < d.coeffs; ++k) {
-                const float* r = d.dct.data() + size_t(k) * nf;
-                float acc = 0;
-                for (int i = 0; i < nf; ++i)
-                    acc += r[i] * d.logMel[i];
-                row[k] = acc;
+            // DCT as a sum of scaled columns, padded to a multiple of 8 coefficients: the inner
+            // loop has a fixed shape and vectorises.
+            float* acc = d.acc.data();
+            const int cp = d.coeffsPadded;
+            std::fill(acc, acc + cp, 0.0f);
+            for (int i = 0; i < nf; ++i) {
+                const float* col = d.dct.data() + size_t(i) * cp;
+                const float v = d.logMel[i];
+                for (int k = 0; k < cp; ++k)
+                    acc[k] += col[k] * v;
             }
+            std::copy(acc, acc + d.coeffs, row);
             row[0] = std::log(energy); // EI quirk: c0 is replaced by the log frame energy
         } else {
             std::copy(d.logMel.begin(), d.logMel.end(), row);
