@@ -393,6 +393,19 @@ static int conv_extent(int in, int k, int s, int p)
     return (in + 2 * p - k) / s + 1;
 }
 
+/* Pooling output: floor mode, or ceil mode (Keras 'same' for stride = kernel) whose last window
+   still starts inside the input or its left padding, as PyTorch's ceil_mode. */
+static int pool_extent_ok(int in, int k, int s, int p, int out)
+{
+    int fl = conv_extent(in, k, s, p), cl;
+    if (fl < 0)
+        return 0;
+    cl = (in + 2 * p - k + s - 1) / s + 1;
+    if ((cl - 1) * s >= in + p)
+        --cl;
+    return out == fl || out == cl;
+}
+
 static int check_shapes(const dw_layer* L)
 {
     if (L->in_c <= 0 || L->in_h <= 0 || L->in_w <= 0 || L->out_c <= 0 || L->out_h <= 0 ||
@@ -412,8 +425,8 @@ static int check_shapes(const dw_layer* L)
         return DW_OK;
     case DW_OP_MAXPOOL:
     case DW_OP_MAXPOOL_Q:
-        if (L->out_c != L->in_c || conv_extent(L->in_h, L->k_h, L->s_h, L->p_h) != L->out_h ||
-            conv_extent(L->in_w, L->k_w, L->s_w, L->p_w) != L->out_w)
+        if (L->out_c != L->in_c || !pool_extent_ok(L->in_h, L->k_h, L->s_h, L->p_h, L->out_h) ||
+            !pool_extent_ok(L->in_w, L->k_w, L->s_w, L->p_w, L->out_w))
             return DW_ERR_SHAPE;
         return DW_OK;
     case DW_OP_LINEAR:
@@ -531,8 +544,9 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
             return DW_ERR_ARG;
         transpose_f32(L, (const float*)in, (float*)out);
         break;
-    case DW_OP_COPY:
-        memmove(out, in, (size_t)n * sizeof(float));
+    case DW_OP_COPY: /* in place is a reshape: nothing to move */
+        if (in != out)
+            memmove(out, in, (size_t)n * sizeof(float));
         break;
     case DW_OP_QUANTIZE:
         for (i = 0; i < n; ++i)
@@ -573,7 +587,8 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
         transpose_i8(L, (const int8_t*)in, (int8_t*)out);
         break;
     case DW_OP_COPY_Q:
-        memmove(out, in, (size_t)n);
+        if (in != out)
+            memmove(out, in, (size_t)n);
         break;
     default:
         return DW_ERR_OP;

@@ -51,11 +51,12 @@ enum dw_op {
     DW_OP_CONV2D = 2,    /* float conv, [in_c][in_h][in_w] -> [out_c][out_h][out_w] */
     DW_OP_LINEAR = 3,    /* float y = W x + b, W [out_c][in_c] */
     DW_OP_RELU = 4,      /* float, in place allowed; count = in_c*in_h*in_w */
-    DW_OP_MAXPOOL = 5,   /* float, kernel k_h x k_w, stride s_h x s_w, padding p_h x p_w */
+    DW_OP_MAXPOOL = 5,   /* float, kernel k_h x k_w, stride s_h x s_w, padding p_h x p_w;
+                            output size floor or ceil mode (windows clipped at the edge) */
     DW_OP_DENDRITE = 6,  /* float clean-form dendrite combine (see above), output may alias z */
     DW_OP_SOFTMAX = 7,   /* float over in_c values */
     DW_OP_TRANSPOSE = 8, /* float [in_h][in_w] -> [in_w][in_h] (e.g. frames x coeffs -> C x L) */
-    DW_OP_COPY = 9,      /* float copy of in_c*in_h*in_w values */
+    DW_OP_COPY = 9,      /* float copy of in_c*in_h*in_w values; in == out is a reshape */
     DW_OP_ACT = 10,      /* float elementwise activation `act` (sigmoid, tanh or relu) */
 
     DW_OP_QUANTIZE = 20,     /* float -> int8 with out_scale/out_zp */
