@@ -187,15 +187,15 @@ Result<Project> Project::open(const fs::path& root)
     if (!fs::exists(root, ec))
         return makeError("project folder '" + root.string() + "' does not exist",
                          "check the path, or create a project with `dendrite demo-data --out " +
-                             root.string() + "` or `dendrite import`");
+                             root.string() + "` or `dendrite import`", 3);
     if (!fs::is_directory(root, ec))
         return makeError("'" + root.string() + "' is a file, not a project folder",
-                         "pass the folder that holds project.json");
+                         "pass the folder that holds project.json", 3);
     const fs::path manifest = root / kManifest;
     if (!fs::exists(manifest, ec))
         return makeError("'" + root.string() + "' is not a Dendrite project (no project.json)",
                          "pass the folder that holds project.json, or create a project with "
-                         "`dendrite demo-data` or `dendrite import`");
+                         "`dendrite demo-data` or `dendrite import`", 3);
     auto text = readFile(manifest);
     if (!text)
         return text.error();

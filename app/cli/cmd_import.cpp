@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `dendrite import`: audio files and folders into a project (created when missing).
+#include "cli.h"
+
+#include "dw/audio/import.h"
+#include "dw/core/project.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+namespace {
+std::vector<std::string> splitList(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+int run(const std::vector<std::string>& argv)
+{
+    auto args = dw::cli::Args::parse(argv);
+    if (!args)
+        return dw::cli::report(args.error());
+    if (auto s = args->checkKnown({"project", "label", "keywords", "unknown-label", "noise-label",
+                                   "threshold", "padding", "shift", "seed"});
+        !s)
+        return dw::cli::report(s.error());
+    auto dir = args->get("project");
+    if (!dir)
+        return dw::cli::usageError("--project DIR is missing",
+                                   "write dendrite import --project DIR FILE_OR_FOLDER...");
+    if (args->positional().empty())
+        return dw::cli::usageError("nothing to import",
+                                   "name one or more WAV files or folders after the options");
+
+    dw::audio::ImportOptions opt;
+    opt.label = args->get("label", "");
+    opt.keywords = splitList(args->get("keywords", ""));
+    opt.unknownLabel = args->get("unknown-label", opt.unknownLabel);
+    opt.noiseLabel = args->get("noise-label", opt.noiseLabel);
+    for (const auto* l : {&opt.label, &opt.unknownLabel, &opt.noiseLabel})
+        if (!l->empty())
+            if (auto s = dw::Project::validateLabel(*l); !s)
+                return dw::cli::report(dw::makeError(s.error().message, s.error().hint,
+                                                     dw::cli::kUsage));
+    auto thr = args->getDouble("threshold", opt.splitter.thresholdDb);
+    auto pad = args->getDouble("padding", opt.splitter.paddingSeconds);
+    auto shift = args->getDouble("shift", opt.splitter.maxShiftSeconds);
+    auto seed = args->getInt("seed", 0);
+    for (const auto* r : {&thr, &pad, &shift})
+        if (!*r)
+            return dw::cli::report(r->error());
+    if (!seed)
+        return dw::cli::report(seed.error());
+    if (*thr <= 0 || *thr > 80)
+        return dw::cli::usageError("--threshold must be between 0 and 80 dB",
+                                   "it is how far above the noise floor speech must rise; "
+                                   "default 12");
+    if (*pad < 0 || *pad > 0.5 || *shift < 0 || *shift > 0.5)
+        return dw::cli::usageError("--padding and --shift must be between 0 and 0.5 s",
+                                   "write for example --padding 0.05 --shift 0.2");
+    opt.splitter.thresholdDb = *thr;
+    opt.splitter.paddingSeconds = *pad;
+    opt.splitter.maxShiftSeconds = *shift;
+    opt.splitter.seed = uint64_t(*seed);
+
+    const std::filesystem::path root = *dir;
+    std::error_code ec;
+    auto project = std::filesystem::exists(root / "project.json", ec)
+                       ? dw::Project::open(root)
+                       : dw::Project::create(root, {});
+    if (!project)
+        return dw::cli::report(project.error());
+    for (const auto& line : project->openReport())
+        std::cerr << "note: " << line << "\n";
+
+    std::vector<std::filesystem::path> paths(args->positional().begin(),
+                                             args->positional().end());
+    auto progress = [](int d, int total) {
+        if (d == total || d % 50 == 0) {
+            std::fprintf(stderr, "\rimporting: %d/%d files", d, total);
+            if (d == total)
+                std::fprintf(stderr, "\n");
+        }
+    };
+    auto report = dw::audio::importPaths(*project, paths, opt, progress);
+    if (!report)
+        return dw::cli::report(report.error());
+    std::cout << report->text();
+    if (report->clipsAdded == 0)
+        return dw::cli::report(dw::makeError(
+            "no clip was imported",
+            "check the lines above: every file was skipped or no audio file was found",
+            dw::cli::kBadInput));
+    return dw::cli::kOk;
+}
+} // namespace
+
+DW_REGISTER_COMMAND("import",
+                    "import --project DIR [--label L] [--keywords w1,w2,...] [--threshold DB] "
+                    "[--padding S] [--shift S] [--seed N] FILE_OR_FOLDER...",
+                    "Import audio files or folders (a folder per label, or Speech Commands) into "
+                    "a project, converting and splitting as needed.",
+                    run);
