@@ -417,9 +417,11 @@ public:
                     emitSwitch("added", "best candidate of each layer became a dendrite");
                 }
             }
-            if (auto s = saveCheckpoint(m_dir / "latest.pt", nullptr); !s)
+            bool pausing = !done && m_obs && m_obs->shouldPauseAfterEpoch &&
+                           m_obs->shouldPauseAfterEpoch();
+            if (auto s = saveCheckpoint(m_dir / "latest.pt", nullptr, done || pausing); !s)
                 return s.error();
-            if (!done && m_obs && m_obs->shouldPauseAfterEpoch && m_obs->shouldPauseAfterEpoch()) {
+            if (pausing) {
                 status = "stopped";
                 reason = "paused after epoch " + std::to_string(m_epoch);
                 break;
@@ -644,7 +646,9 @@ private:
     {
         m_events += toJson(r) + "\n";
         (void)writeFileAtomic(m_dir / "events.jsonl", m_events);
-        writeScores();
+        std::string scores = scoresCsv();
+        if (scores != m_scoresWritten && writeFileAtomic(m_dir / "best_test_scores.csv", scores))
+            m_scoresWritten = scores;
         if (m_obs && m_obs->onEpoch)
             m_obs->onEpoch(r);
     }
@@ -663,7 +667,7 @@ private:
             m_obs->onSwitch(s);
     }
 
-    void writeScores()
+    std::string scoresCsv() const
     {
         std::vector<ArchRow> rows;
         for (const auto& [k, r] : m_rows)
@@ -676,7 +680,7 @@ private:
         for (const auto& r : rows)
             os << r.params << "," << r.bestVal << "," << r.test << ","
                << joinInts(r.dendrites, "-") << "," << r.epoch << "\n";
-        (void)writeFileAtomic(m_dir / "best_test_scores.csv", os.str());
+        return os.str();
     }
 
     json engineState() const
@@ -718,7 +722,9 @@ private:
 
     // Weights + structure + tracker + optimizer + RNG states, one archive written atomically;
     // a readable <name>.json next to it.
-    Status saveCheckpoint(const fs::path& file, std::string* keepBytes)
+    // The readable .json copy of the meta is written with `best` and when a run ends, not every
+    // epoch: each atomic write costs an fsync.
+    Status saveCheckpoint(const fs::path& file, std::string* keepBytes, bool writeMeta = true)
     {
         try {
             json meta;
@@ -748,10 +754,12 @@ private:
             std::string bytes = bytesOf(root);
             if (auto s = writeFileAtomic(file, bytes); !s)
                 return s;
-            fs::path js = file;
-            js.replace_extension(".json");
-            if (auto s = writeFileAtomic(js, meta.dump(2)); !s)
-                return s;
+            if (writeMeta) {
+                fs::path js = file;
+                js.replace_extension(".json");
+                if (auto s = writeFileAtomic(js, meta.dump(2)); !s)
+                    return s;
+            }
             if (keepBytes)
                 *keepBytes = std::move(bytes);
         } catch (const std::exception& e) {
@@ -823,6 +831,7 @@ private:
     std::map<std::string, ArchRow> m_rows;
     std::string m_bestBlob;
     std::string m_events;
+    std::string m_scoresWritten;
     double m_secondsBefore = 0;
     Clock::time_point m_startTime = Clock::now();
     Clock::time_point m_lastBatchReport{};

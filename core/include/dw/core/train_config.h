@@ -27,7 +27,7 @@ struct TrainConfig {
     int epochs_max = 100; // hard epoch cap of the whole run (all phases)
     int seed = 1;
     int threads = 1;      // intra-op threads (set explicitly, see environment.md)
-    int early_stop_patience = 15; // traditional: epochs without val improvement (== n_patience)
+    int early_stop_patience = 10; // alias of n_patience (the tracker is the early stopper)
     // Dendrites
     std::string mode = "traditional"; // traditional | gd | cc
     std::string perforate = "linear"; // linear | all

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// TrainConfig: every knob settable by name, bad values and unknown names are errors naming the
+// knob, JSON round-trips.
+#include "dw/core/train_config.h"
+
+#include <QtTest/QtTest>
+
+using dw::TrainConfig;
+
+class TestTrainConfig : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void goodValues_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("mode") << "mode" << "cc";
+        QTest::newRow("perforate") << "perforate" << "all";
+        QTest::newRow("activation") << "dendrite_activation" << "tanh";
+        QTest::newRow("thresholds") << "improvement_thresholds" << "[0]";
+        QTest::newRow("thresholds csv") << "improvement_thresholds" << "0.01,0.001";
+        QTest::newRow("unlimited") << "max_dendrites" << "unlimited";
+        QTest::newRow("cap_at_n") << "cap_at_n" << "true";
+        QTest::newRow("width") << "width" << "0.25";
+        QTest::newRow("growth") << "growth_mode" << "5";
+        QTest::newRow("feature knob") << "num_filters" << "40";
+        QTest::newRow("n_patience") << "n_patience" << "25";
+    }
+    void goodValues()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        TrainConfig c;
+        auto s = c.set(name.toStdString(), value.toStdString());
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().text().c_str());
+        QVERIFY(c.validate().ok());
+    }
+
+    void badValues_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("negative patience") << "n_patience" << "-1";
+        QTest::newRow("zero p_patience") << "p_patience" << "0";
+        QTest::newRow("unknown activation") << "dendrite_activation" << "softplus";
+        QTest::newRow("negative max_dendrites") << "max_dendrites" << "-2";
+        QTest::newRow("mode") << "mode" << "perforated";
+        QTest::newRow("perforate") << "perforate" << "conv";
+        QTest::newRow("lr text") << "lr" << "fast";
+        QTest::newRow("lr zero") << "lr" << "0";
+        QTest::newRow("lr nan") << "lr" << "nan";
+        QTest::newRow("int trailing") << "batch_size" << "32x";
+        QTest::newRow("dropout") << "dropout" << "1.5";
+        QTest::newRow("growth") << "growth_mode" << "6";
+        QTest::newRow("thresholds") << "improvement_thresholds" << "[0.1, x]";
+        QTest::newRow("thresholds range") << "improvement_thresholds" << "[1.5]";
+        QTest::newRow("bool") << "cap_at_n" << "maybe";
+        QTest::newRow("model") << "model" << "resnet";
+        QTest::newRow("init") << "init_multiplier" << "-0.1";
+    }
+    void badValues()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        TrainConfig c;
+        std::string before = c.toJson();
+        auto s = c.set(name.toStdString(), value.toStdString());
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().message.find(name.toStdString()) != std::string::npos,
+                 s.error().message.c_str());
+        QVERIFY(!s.error().hint.empty());
+        QCOMPARE(c.toJson(), before); // a failed set changes nothing
+    }
+
+    void unknownKnob()
+    {
+        TrainConfig c;
+        auto s = c.set("n_patiense", "10");
+        QVERIFY(!s.ok());
+        QVERIFY(s.error().message.find("n_patiense") != std::string::npos);
+        QVERIFY(s.error().hint.find("n_patience") != std::string::npos); // lists the names
+    }
+
+    void jsonRoundTrip()
+    {
+        TrainConfig c;
+        QVERIFY(c.set("mode", "gd").ok());
+        QVERIFY(c.set("improvement_thresholds", "[0]").ok());
+        QVERIFY(c.set("init_multiplier", "0.1").ok());
+        QVERIFY(c.set("cap_at_n", "1").ok());
+        QVERIFY(c.set("seed", "42").ok());
+        auto back = TrainConfig::fromJson(c.toJson());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().text().c_str());
+        QCOMPARE(QString::fromStdString(back->toJson()), QString::fromStdString(c.toJson()));
+        QCOMPARE(back->mode, std::string("gd"));
+        QCOMPARE(back->improvement_thresholds, std::vector<double>{0.0});
+        QCOMPARE(back->seed, 42);
+        // Every knob is in the JSON.
+        for (const auto& k : TrainConfig::knobNames())
+            QVERIFY2(c.toJson().find("\"" + k + "\"") != std::string::npos, k.c_str());
+    }
+
+    void jsonErrors()
+    {
+        QVERIFY(!TrainConfig::fromJson("not json").ok());
+        QVERIFY(!TrainConfig::fromJson("{\"unknown_knob\": 3}").ok());
+        QVERIFY(!TrainConfig::fromJson("{\"n_patience\": -3}").ok());
+        auto ok = TrainConfig::fromJson("{\"mode\": \"cc\", \"n_patience\": 25}");
+        QVERIFY(ok.ok());
+        QCOMPARE(ok->n_patience, 25);
+        QVERIFY(ok->lrPatience() < ok->n_patience);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTrainConfig)
+#include "test_train_config.moc"
