@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `dendrite features`: the CSV equals the numpy golden within 1e-3; bad values and bad files
-// give a clear error and the documented exit code.
+// give a clear error and the documented exit code. Few rows on purpose: each one starts the
+// binary (which loads LibTorch); the full validation table is in tests/core/test_features.cpp.
 #include <QtTest/QtTest>
 
 #include <QFile>
@@ -139,19 +140,11 @@ void TestCliFeatures::rejects_data()
     const QString wav = kData + "yes_1s.wav";
     QTest::newRow("fft not power of two")
         << QStringList{"features", wav, "--set", "fft_length=300"} << 2 << "fft_length 300";
-    QTest::newRow("win even") << QStringList{"features", wav, "--set", "win_size=100"} << 2
-                              << "win_size 100 is even";
     QTest::newRow("unknown name") << QStringList{"features", wav, "--set", "nfft=512"} << 2
                                   << "unknown feature parameter 'nfft'";
-    QTest::newRow("set without =")
-        << QStringList{"features", wav, "--set", "fft_length"} << 2 << "name=value";
     QTest::newRow("frame longer than clip")
         << QStringList{"features", wav, "--set", "frame_length=1.5"} << 2 << "frame_length 1.5";
-    QTest::newRow("no file") << QStringList{"features"} << 2 << "needs a WAV file";
-    QTest::newRow("unknown option") << QStringList{"features", wav, "--fast"} << 2 << "--fast";
     QTest::newRow("missing file") << QStringList{"features", kData + "nope.wav"} << 3 << "nope.wav";
-    QTest::newRow("not a wav") << QStringList{"features", kData + "goldens.json"} << 3
-                               << "dendrite import";
     auto fixture = [this](const QString& name, int channels, int rate) {
         QFile f(m_dir.filePath(name));
         if (!f.open(QIODevice::WriteOnly) || f.write(wavBytes(channels, rate)) < 0)
