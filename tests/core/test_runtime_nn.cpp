@@ -163,6 +163,16 @@ void TestRuntimeNn::maxPoolDropsPartialWindow()
     QCOMPARE(y[2], -4.f);
     QCOMPARE(y[3], 2.f);
 
+    // Ceil mode (Keras 'same', torch ceil_mode): 5 -> 3, the last window holds one value.
+    dw_layer c = l;
+    c.out_w = 3;
+    float yc[6] = {};
+    QCOMPARE(dw_layer_run(&c, x, yc, nullptr), int(DW_OK));
+    QCOMPARE(yc[2], 9.f);
+    QCOMPARE(yc[5], 8.f);
+    c.out_w = 4; // neither floor nor ceil: refused
+    QCOMPARE(dw_layer_run(&c, x, yc, nullptr), int(DW_ERR_SHAPE));
+
     int8_t q[10] = {1, 3, -2, -1, 9, -5, -4, 0, 2, 8};
     int8_t qy[4] = {};
     l.op = DW_OP_MAXPOOL_Q;
