@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The recording page's waveform (QCustomPlot): a min/max envelope of the session (10 ms
+// buckets, so a 60 s session is 6,000 points however long it gets), scrolling during recording,
+// with the proposed clips drawn as regions that can be selected and dragged along the time axis.
+// Appending is O(new samples); GUI thread only.
+
+#include <qcustomplot.h>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace dw::ui {
+
+struct WaveRegion {
+    int64_t start = 0; // samples
+    int length = 16000;
+    QString label;
+    bool keep = true;
+};
+
+class WaveformView : public QCustomPlot
+{
+    Q_OBJECT
+public:
+    explicit WaveformView(QWidget* parent = nullptr);
+
+    void setSampleRate(int rate) { m_rate = rate; }
+    // Live mode: the x axis follows the last `seconds` of audio.
+    void setLive(bool live, double seconds = 6.0);
+    void clearSamples();
+    void appendSamples(std::span<const int16_t> samples);
+    void setSamples(std::span<const int16_t> samples); // replaces everything, shows it all
+    int64_t sampleCount() const { return m_total; }
+    int pointCount() const; // envelope points drawn (for tests)
+
+    void setRegions(const std::vector<WaveRegion>& regions);
+    const std::vector<WaveRegion>& regions() const { return m_regions; }
+    void setSelectedRegion(int index);
+    int selectedRegion() const { return m_selected; }
+
+    // Large centred text over the plot (countdown, "no utterances found"); empty hides it.
+    void setOverlay(const QString& text, const QColor& color = QColor(200, 40, 40));
+    QString overlay() const;
+
+    // Requests a (coalesced) repaint.
+    void refresh() { replot(QCustomPlot::rpQueuedReplot); }
+
+Q_SIGNALS:
+    void regionClicked(int index);
+    void regionMoved(int index, qint64 start); // while dragging
+    void emptyClicked();
+
+protected:
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    void flushBucket();
+    void rebuildRegionItems();
+    void styleRegion(int index);
+    int64_t sampleAtPixel(double x) const;
+    int regionAt(int64_t sample) const;
+
+    QCPGraph* m_upper = nullptr;
+    QCPGraph* m_lower = nullptr;
+    QCPItemText* m_overlay = nullptr;
+    std::vector<QCPItemRect*> m_regionItems;
+    std::vector<QCPItemText*> m_regionLabels;
+    std::vector<WaveRegion> m_regions;
+    int m_selected = -1;
+    int m_rate = 16000;
+    int m_bucket = 160; // samples per envelope point (10 ms at 16 kHz)
+    int64_t m_total = 0;
+    int m_pendingCount = 0;
+    int m_pendingMin = 0;
+    int m_pendingMax = 0;
+    bool m_live = false;
+    double m_liveSeconds = 6.0;
+    int m_drag = -1;
+    int64_t m_dragOffset = 0;
+};
+
+} // namespace dw::ui
