@@ -298,7 +298,7 @@ int runSweep(const SweepSpec& specIn, const fs::path& out, int jobs)
     size_t next = 0;
     int done = 0, failed = 0;
     bool stopping = false;
-    while (next < todo.size() || !running.empty()) {
+    while ((!stopping && next < todo.size()) || !running.empty()) {
         if (cli::interrupted() && !stopping) {
             stopping = true;
             std::cout << "stopping: asking " << running.size() << " running trials to stop\n";
