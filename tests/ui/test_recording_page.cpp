@@ -98,6 +98,7 @@ private slots:
         QVERIFY(f.page->statusText().startsWith("Recording"));
         // The live view scrolls: its right edge follows the audio.
         QVERIFY(f.page->waveform()->xAxis->range().upper >= 5.9);
+        f.page->waveform()->replot();
         QVERIFY(f.page->grab().save(shotPath("recording.png")));
         f.page->stopSession();
         QCOMPARE(f.page->state(), RecordingPage::State::Review);
@@ -132,6 +133,7 @@ private slots:
         f.page->selectProposal(1);
         f.page->toggleDropSelected();
         QVERIFY(!f.page->proposals()[1].keep);
+        f.page->waveform()->replot(); // queued replots have not run yet
         QVERIFY(f.page->grab().save(shotPath("recording-review.png")));
         // A bad label is refused with a message, the proposal keeps its label.
         f.page->selectProposal(2);
