@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// RunPlots: phases, markers, incremental updates and export, on synthetic run records.
+#include "synthetic_runs.h"
+
+#include "dw/ui/phase_timeline.h"
+#include "dw/ui/plot_style.h"
+#include "dw/ui/run_plots.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <qcustomplot.h>
+
+using namespace dw;
+using namespace dw::ui;
+
+class TestRunPlots : public QObject
+{
+    Q_OBJECT
+private slots:
+    void phaseSpansOfCcRun();
+    void phaseSpansGdSplitsAtAdditions();
+    void setRunDrawsPhasesAndMarkers();
+    void liveAppendEqualsFinishedRun();
+    void appendIsIncremental();
+    void candidateVerdict_data();
+    void candidateVerdict();
+    void saveFormats_data();
+    void saveFormats();
+    void renderRunPlotHeadless();
+    void modelColoursDistinct();
+};
+
+void TestRunPlots::phaseSpansOfCcRun()
+{
+    const RunRecord run = test::syntheticCcRun();
+    const auto spans = phaseSpans(run.epochs, run.switches);
+    // N(1-8) P(9-12) N(13-20) P(21-23) N(24-30) [reverted] N(31-34)
+    QCOMPARE(int(spans.size()), 6);
+    const char phases[] = {'N', 'P', 'N', 'P', 'N', 'N'};
+    const int first[] = {1, 9, 13, 21, 24, 31};
+    const int last[] = {8, 12, 20, 23, 30, 34};
+    for (int i = 0; i < 6; ++i) {
+        QCOMPARE(spans[i].phase, phases[i]);
+        QCOMPARE(spans[i].firstEpoch, first[i]);
+        QCOMPARE(spans[i].lastEpoch, last[i]);
+    }
+    QCOMPARE(spans[2].dendrites, 1);
+    QCOMPARE(QString::fromStdString(spans[1].label()), QString::fromUtf8("P  K=0\u21921"));
+}
+
+void TestRunPlots::phaseSpansGdSplitsAtAdditions()
+{
+    std::vector<EpochRecord> epochs;
+    for (int e = 1; e <= 10; ++e)
+        epochs.push_back(test::syntheticEpoch(e, 'N', e > 5 ? 1 : 0, 100, 0.6));
+    const std::vector<SwitchRecord> switches = {{5, "added", 1, 200, ""}};
+    const auto spans = phaseSpans(epochs, switches);
+    QCOMPARE(int(spans.size()), 2);
+    QCOMPARE(spans[0].lastEpoch, 5);
+    QCOMPARE(spans[1].firstEpoch, 6);
+    QCOMPARE(spans[1].phase, 'N');
+}
+
+void TestRunPlots::setRunDrawsPhasesAndMarkers()
+{
+    RunPlots plots;
+    plots.resize(1200, 900);
+    const RunRecord run = test::syntheticCcRun();
+    plots.setRun(run);
+    QCOMPARE(plots.epochCount(), int(run.epochs.size()));
+    QCOMPARE(plots.valAccuracyGraph()->dataCount(), int(run.epochs.size()));
+    QCOMPARE(plots.testAccuracyGraph()->dataCount(), int(run.epochs.size()));
+    QCOMPARE(plots.additionMarkerCount(), 2);
+    QCOMPARE(plots.revertMarkerCount(), 1);
+    QCOMPARE(int(plots.phaseSpans().size()), 6);
+    QCOMPARE(int(plots.candidateGraphs().size()), 2);
+    QCOMPARE(plots.candidateGraphs()[0]->name(), QString("fc1"));
+    // The parameter step line reaches the added dendrites' counts.
+    bool found = false;
+    QVERIFY(plots.paramsGraph()->data()->valueRange(found).upper > 3000);
+    // Learning rate and candidate panels use log axes.
+    QCOMPARE(plots.panel(RunPlots::Panel::LearningRate)->axis(QCPAxis::atLeft)->scaleType(),
+             QCPAxis::stLogarithmic);
+    QCOMPARE(plots.panel(RunPlots::Panel::Candidates)->axis(QCPAxis::atLeft)->scaleType(),
+             QCPAxis::stLogarithmic);
+    // Shading: one rect per span in each of the 6 time panels, plus a timeline block.
+    int rects = 0;
+    for (int i = 0; i < plots.customPlot()->itemCount(); ++i)
+        if (qobject_cast<QCPItemRect*>(plots.customPlot()->item(i)))
+            ++rects;
+    QCOMPARE(rects, 6 * 7);
+    QVERIFY(plots.customPlot()->layer("shading") != nullptr);
+}
+
+void TestRunPlots::liveAppendEqualsFinishedRun()
+{
+    const RunRecord run = test::syntheticCcRun();
+    RunPlots live;
+    size_t si = 0;
+    for (const EpochRecord& e : run.epochs) {
+        while (si < run.switches.size() && run.switches[si].epoch < e.epoch)
+            live.appendSwitch(run.switches[si++]);
+        live.appendEpoch(e);
+    }
+    while (si < run.switches.size())
+        live.appendSwitch(run.switches[si++]);
+    RunPlots finished;
+    finished.setRun(run);
+    QCOMPARE(live.phaseSpans().size(), finished.phaseSpans().size());
+    QCOMPARE(live.additionMarkerCount(), finished.additionMarkerCount());
+    QCOMPARE(live.valAccuracyGraph()->dataCount(), finished.valAccuracyGraph()->dataCount());
+    QCOMPARE(live.customPlot()->itemCount(), finished.customPlot()->itemCount());
+}
+
+void TestRunPlots::appendIsIncremental()
+{
+    RunPlots plots;
+    plots.appendEpoch(test::syntheticEpoch(1, 'N', 0, 100, 0.5));
+    const int items = plots.customPlot()->itemCount();
+    QCPGraph* val = plots.valAccuracyGraph();
+    // Same phase: the span grows, no new items, same graph objects, one more point.
+    plots.appendEpoch(test::syntheticEpoch(2, 'N', 0, 100, 0.6));
+    QCOMPARE(plots.customPlot()->itemCount(), items);
+    QCOMPARE(plots.valAccuracyGraph(), val);
+    QCOMPARE(val->dataCount(), 2);
+    QCOMPARE(plots.phaseSpans().back().lastEpoch, 2);
+    // A switch to P starts a new span.
+    plots.appendSwitch({2, "N->P", 0, 100, ""});
+    plots.appendEpoch(test::syntheticEpoch(3, 'P', 0, 100, 0.6));
+    QCOMPARE(int(plots.phaseSpans().size()), 2);
+    QVERIFY(plots.customPlot()->itemCount() > items);
+}
+
+void TestRunPlots::candidateVerdict_data()
+{
+    QTest::addColumn<double>("score");
+    QTest::addColumn<QString>("expect");
+    QTest::newRow("healthy") << 5e-3 << "healthy";
+    QTest::newRow("weak") << 1e-4 << "weak";
+    QTest::newRow("zero") << 1e-7 << "near zero";
+}
+
+void TestRunPlots::candidateVerdict()
+{
+    QFETCH(double, score);
+    QFETCH(QString, expect);
+    RunPlots plots;
+    EpochRecord e = test::syntheticEpoch(1, 'P', 0, 100, 0.5);
+    e.candidate_scores = {score, score / 2};
+    plots.appendEpoch(e);
+    QVERIFY2(plots.candidateVerdict().contains(expect), qPrintable(plots.candidateVerdict()));
+}
+
+void TestRunPlots::saveFormats_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("png") << "run.png" << true;
+    QTest::newRow("PDF upper") << "run.PDF" << true;
+    QTest::newRow("jpg refused") << "run.jpg" << false;
+    QTest::newRow("missing folder") << "no/such/dir/run.png" << false;
+}
+
+void TestRunPlots::saveFormats()
+{
+    QFETCH(QString, file);
+    QFETCH(bool, ok);
+    QTemporaryDir dir;
+    RunPlots plots;
+    plots.setRun(test::syntheticCcRun());
+    const QString path = dir.filePath(file);
+    Status s = plots.save(path.toStdString(), 800, 600);
+    QCOMPARE(s.ok(), ok);
+    QCOMPARE(QFileInfo(path).size() > 1000, ok);
+    if (!ok)
+        QVERIFY(!s.error().hint.empty());
+}
+
+void TestRunPlots::renderRunPlotHeadless()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("fig.png");
+    QVERIFY(renderRunPlot(test::syntheticCcRun(), path.toStdString(), 1000, 700).ok());
+    QImage img(path);
+    QCOMPARE(img.size(), QSize(1000, 700));
+}
+
+void TestRunPlots::modelColoursDistinct()
+{
+    QVERIFY(modelTypeColor("traditional") != modelTypeColor("gd"));
+    QVERIFY(modelTypeColor("gd") != modelTypeColor("cc"));
+    QVERIFY(phaseFillColor('N') != phaseFillColor('P'));
+}
+
+QTEST_MAIN(TestRunPlots)
+#include "test_run_plots.moc"
