@@ -14,6 +14,7 @@ and python3-torch (use /usr/bin/python3 if another python3 comes first on PATH).
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import wave
@@ -26,20 +27,35 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mfcc_reference as ref  # noqa: E402
 
 
-def load(project):
+def load(project, min_snr=None):
     with open(os.path.join(project, "project.json")) as f:
         man = json.load(f)
     clips = man["clips"]
+    if min_snr is not None:  # tuning aid: keep clips whose recorded SNR is at least min_snr
+        def snr(c):
+            m = re.search(r"at (-?[0-9.]+) dB SNR", c.get("source", ""))
+            return float(m.group(1)) if m else 1e9
+        clips = [c for c in clips if snr(c) >= min_snr]
     labels = [l for l in man["labels"] if any(c["label"] == l for c in clips)]
     cfg = ref.parse_config({})
     xs, ys, splits = [], [], []
+    cache_file = os.path.join(project, "cache", "quick_baseline_mfcc.npz")
+    cache = dict(np.load(cache_file)) if os.path.exists(cache_file) else {}
     for c in clips:
+        if c["path"] in cache:
+            xs.append(cache[c["path"]])
+            ys.append(labels.index(c["label"]))
+            splits.append(c["split"])
+            continue
         with wave.open(os.path.join(project, c["path"]), "rb") as w:
             s = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
         s = np.pad(s, (0, max(0, 16000 - len(s))))[:16000]
         xs.append(ref.features(s, cfg).astype(np.float32))
         ys.append(labels.index(c["label"]))
         splits.append(c["split"])
+        cache[c["path"]] = xs[-1]
+    os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+    np.savez(cache_file, **cache)
     return labels, np.stack(xs), np.array(ys), np.array(splits)
 
 
@@ -67,11 +83,13 @@ def main():
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--min-snr", type=float, default=None, help="tuning aid: only clips at or "
+                    "above this SNR (dB) as recorded in their source")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     t0 = time.time()
-    labels, x, y, sp = load(a.project)
+    labels, x, y, sp = load(a.project, a.min_snr)
     t1 = time.time()
     X = {s: torch.tensor(x[sp == s]) for s in ("train", "validation", "test")}
     Y = {s: torch.tensor(y[sp == s]) for s in ("train", "validation", "test")}

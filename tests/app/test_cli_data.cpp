@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `dendrite demo-data`, `import` and `info` end to end through the binary: exit codes, messages,
+// and what lands in the project.
+#include <QtTest/QtTest>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <cmath>
+
+namespace {
+struct Run {
+    int code = -1;
+    QByteArray out, err;
+};
+
+Run dendrite(const QStringList& args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(QStringLiteral(DW_BIN_DIR) + "/dendrite", args);
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill(); // our own child, by its handle
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+// 1 s of a 300 Hz burst in the middle, 16 kHz mono PCM16.
+QByteArray wav(int rate = 16000)
+{
+    QByteArray data;
+    for (int i = 0; i < rate; ++i) {
+        const double t = double(i) / rate;
+        const double v = (t > 0.3 && t < 0.7) ? 9000 * std::sin(2 * M_PI * 300 * t) : 0.0;
+        const qint16 s = qint16(v);
+        data.append(char(s & 0xff)).append(char((s >> 8) & 0xff));
+    }
+    auto u32 = [](quint32 v) {
+        QByteArray b(4, 0);
+        for (int i = 0; i < 4; ++i)
+            b[i] = char((v >> (8 * i)) & 0xff);
+        return b;
+    };
+    auto u16 = [](quint16 v) { return QByteArray(1, char(v & 0xff)) + char(v >> 8); };
+    return "RIFF" + u32(quint32(36 + data.size())) + "WAVEfmt " + u32(16) + u16(1) + u16(1) +
+           u32(quint32(rate)) + u32(quint32(rate * 2)) + u16(2) + u16(16) + "data" +
+           u32(quint32(data.size())) + data;
+}
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+} // namespace
+
+class TestCliData : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+
+private Q_SLOTS:
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("demo no out") << QStringList{"demo-data"} << 2 << "--out DIR is missing";
+        QTest::newRow("demo bad count") << QStringList{"demo-data", "--out", "x", "--per-class",
+                                                       "many"}
+                                        << 2 << "not a whole number";
+        QTest::newRow("demo typo") << QStringList{"demo-data", "--out", "x", "--sead", "1"} << 2
+                                   << "unknown option --sead";
+        QTest::newRow("import no paths") << QStringList{"import", "--project", "x"} << 2
+                                         << "nothing to import";
+        QTest::newRow("import bad label") << QStringList{"import", "--project", "x", "--label",
+                                                         "a/b", "f.wav"}
+                                          << 2 << "path separator";
+        QTest::newRow("info no project") << QStringList{"info"} << 2 << "--project DIR";
+        QTest::newRow("info not a project")
+            << QStringList{"info", "--project", QDir::tempPath()} << 3
+            << "not a Dendrite project";
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        const Run r = dendrite(args);
+        QCOMPARE(r.code, code);
+        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+        QVERIFY(r.err.contains("hint:"));
+    }
+
+    void importAndInfo()
+    {
+        const QString src = m_tmp.filePath("src");
+        for (int i = 0; i < 4; ++i) {
+            writeFile(src + "/yes/y" + QString::number(i) + ".wav", wav());
+            writeFile(src + "/no/n" + QString::number(i) + ".wav", wav(8000));
+        }
+        writeFile(src + "/no/broken.wav", "RIFF1234WAVEnothing");
+        const QString proj = m_tmp.filePath("proj");
+        Run r = dendrite({"import", "--project", proj, src});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("imported 8 clip(s) from 8 of 9 file(s)"));
+        QVERIFY(r.out.contains("8000 Hz mono WAV PCM 16-bit -> 16000 Hz mono PCM 16-bit"));
+        QVERIFY(r.out.contains("broken.wav' is not a readable audio file"));
+        QVERIFY(QFile::exists(src + "/no/broken.wav")); // never removed
+
+        r = dendrite({"info", "--project", proj, "--json"});
+        QCOMPARE(r.code, 0);
+        const auto j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j["clips"].toInt(), 8);
+        const auto c = j["counts"].toObject()["yes"].toObject();
+        QCOMPARE(c["train"].toInt() + c["validation"].toInt() + c["test"].toInt(), 4);
+
+        // Only bad input: exit code 3 and a message.
+        writeFile(m_tmp.filePath("only/bad.wav"), "");
+        r = dendrite({"import", "--project", m_tmp.filePath("proj2"), m_tmp.filePath("only")});
+        QCOMPARE(r.code, 3);
+        QVERIFY(r.err.contains("no clip was imported"));
+    }
+
+    void demoData()
+    {
+        if (QProcess::execute("sh", {"-c", "espeak-ng --version >/dev/null 2>&1"}) != 0)
+            QSKIP("espeak-ng is not installed");
+        const QString out = m_tmp.filePath("demo");
+        Run r = dendrite({"demo-data", "--out", out, "--per-class", "2", "--seed", "3"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("24 clips"));
+        QVERIFY(r.err.contains("synthesising clips: 24/24"));
+        r = dendrite({"info", "--project", out});
+        QCOMPARE(r.code, 0);
+        for (const char* label : {"yes", "no", "up", "down", "left", "right", "on", "off", "stop",
+                                  "go", "unknown", "noise"})
+            QVERIFY2(r.out.contains(QByteArray("\n") + label + " "), label);
+        QVERIFY(r.out.contains("espeak_ng_version"));
+        QVERIFY(r.out.contains("(all)"));
+        // A second run into the same folder refuses instead of overwriting.
+        r = dendrite({"demo-data", "--out", out, "--per-class", "2"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("already a project"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliData)
+#include "test_cli_data.moc"
