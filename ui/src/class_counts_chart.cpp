@@ -132,7 +132,8 @@ void ClassCountsChart::setCounts(const std::vector<std::string>& labels,
     xAxis->setSubTicks(false);
     xAxis->setTickLength(0, 3);
     xAxis->setRange(-0.6, std::max<double>(double(labels.size()) - 0.4, 0.6));
-    yAxis->setRange(0, std::max(1.0, maxTotal * 1.22));
+    // Headroom above the tallest bar keeps the legend clear of the bars.
+    yAxis->setRange(0, std::max(1.0, maxTotal * 1.5));
     replot();
 }
 

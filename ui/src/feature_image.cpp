@@ -40,6 +40,8 @@ FeatureImage::FeatureImage(QWidget* parent) : QCustomPlot(parent)
     m_scale->axis()->setSubTickPen(QPen(QColor("#606770")));
     plotLayout()->addElement(0, 1, m_scale);
     m_map->setColorScale(m_scale);
+    // Linking adopts the scale's gradient: set ours afterwards, on the scale.
+    m_scale->setGradient(featureGradient());
     auto* group = new QCPMarginGroup(this);
     axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
