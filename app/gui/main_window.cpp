@@ -560,7 +560,7 @@ void MainWindow::generateDemo()
     const QString out = QDir(parent).filePath(name.trimmed());
     if (QFileInfo::exists(out) && !QDir(out).isEmpty()) {
         m_messageBar->showError(dw::makeError(
-            "'" + out.toStdString() + "' already exists and is not empty",
+            QStringLiteral("'%1' already exists and is not empty").arg(out).toStdString(),
             "choose another name, or open it with File > Open project"));
         return;
     }
@@ -622,11 +622,12 @@ void MainWindow::closeEvent(QCloseEvent* event)
 dw::Result<QStringList> MainWindow::renderScreenshots(const QString& dir, const QString& only)
 {
     if (!QDir().mkpath(dir))
-        return dw::makeError("cannot create the screenshot folder '" + dir.toStdString() + "'",
+        return dw::makeError(
+            QStringLiteral("cannot create the screenshot folder '%1'").arg(dir).toStdString(),
                              "choose a writable folder");
     if (!only.isEmpty() && indexOf(only) < 0)
-        return dw::makeError("there is no page '" + only.toStdString() + "'",
-                             "use one of: " + pageIds().join(", ").toStdString());
+        return dw::makeError(QStringLiteral("there is no page '%1'").arg(only).toStdString(),
+                             QStringLiteral("use one of: %1").arg(pageIds().join(", ")).toStdString());
     QStringList written;
     auto settle = [] {
         for (int i = 0; i < 5; ++i)
@@ -643,7 +644,7 @@ dw::Result<QStringList> MainWindow::renderScreenshots(const QString& dir, const 
         settle();
         const QString file = QDir(dir).filePath(p.id + ".png");
         if (!p.widget->grab().save(file))
-            return dw::makeError("cannot write '" + file.toStdString() + "'",
+            return dw::makeError(QStringLiteral("cannot write '%1'").arg(file).toStdString(),
                                  "check that the folder is writable and the disk not full");
         written << file;
     }
@@ -652,7 +653,7 @@ dw::Result<QStringList> MainWindow::renderScreenshots(const QString& dir, const 
         settle();
         const QString file = QDir(dir).filePath("main-window.png");
         if (!grab().save(file))
-            return dw::makeError("cannot write '" + file.toStdString() + "'",
+            return dw::makeError(QStringLiteral("cannot write '%1'").arg(file).toStdString(),
                                  "check that the folder is writable and the disk not full");
         written << file;
     }
