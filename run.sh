@@ -19,7 +19,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 PKGS=(cmake ninja-build ccache g++ pkg-config
       qt6-base-dev qt6-base-dev-tools libgl1-mesa-dev libqcustomplot-dev libqcustomplot2.1-qt6
       libtorch-dev portaudio19-dev libsndfile1-dev libsamplerate0-dev libasound2-dev
-      nlohmann-json3-dev espeak-ng fonts-dejavu-core)
+      nlohmann-json3-dev espeak-ng flite fonts-dejavu-core)
 TEST_PKGS=(xvfb xauth jackd2 python3 python3-numpy parallel sox slurm-wlm munge
            gcc-arm-none-eabi libnewlib-arm-none-eabi python3-onnx)
 BENCH_PKGS=(python3-numpy python3-torch valgrind)
@@ -66,7 +66,7 @@ esac
 
 # --- 3. demo project on first run -----------------------------------------------------------
 if [ ! -f "$DEMO/project.json" ]; then
-  say "creating the demo project in $DEMO (synthesised speech, about 2 minutes)"
+  say "creating the demo project in $DEMO (synthesised speech, 2-3 minutes)"
   "$BUILD/bin/dendrite" demo-data --out "$DEMO" --seed 1
 fi
 

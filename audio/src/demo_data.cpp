@@ -365,14 +365,16 @@ std::vector<float> makeNoise(NoiseType type, Rng& r, const std::vector<std::vect
 }
 
 // Background: one noise type, sometimes two mixed. Returns RMS 1 and the types used.
+// Behind a word, babble is left out: other words at equal loudness would make the label a lie.
 std::vector<float> makeBackground(Rng& r, const std::vector<std::vector<float>>& pool,
-                                  std::string& what)
+                                  std::string& what, bool behindWord = false)
 {
-    const auto t1 = NoiseType(r.below(kNoiseTypes));
+    const int types = behindWord ? kNoiseTypes - 1 : kNoiseTypes; // Babble is the last type
+    const auto t1 = NoiseType(r.below(types));
     auto x = makeNoise(t1, r, pool);
     what = noiseName(t1);
     if (r.chance(0.4)) {
-        const auto t2 = NoiseType(r.below(kNoiseTypes));
+        const auto t2 = NoiseType(r.below(types));
         const auto y = makeNoise(t2, r, pool);
         const double g = std::pow(10.0, r.uniform(-12.0, 0.0) / 20.0);
         for (size_t i = 0; i < x.size(); ++i)
@@ -405,7 +407,7 @@ void applyChannel(std::vector<float>& x, Rng& r)
             v = float(y);
         }
     }
-    if (r.chance(0.3)) {
+    if (r.chance(0.15)) {
         const size_t d = size_t(r.uniform(300.0, 1500.0));
         const double g = r.uniform(0.15, 0.45);
         for (size_t i = d; i < x.size(); ++i)
@@ -450,7 +452,16 @@ std::vector<std::string> listVariants()
         const auto firstNonSpace = after.find_first_not_of(' ');
         if (firstNonSpace != std::string::npos && after[firstNonSpace] != '(')
             continue;
-        if (!name.empty())
+        // Only the natural-sounding variants: with all ~100 (whisper, croak, robots, demons) the
+        // set tested voice effects rather than words and the baseline could not fit even its
+        // training split (0.55 test). Measured with this list: see README.
+        static const char* const kNatural[] = {
+            "m1",     "m2",    "m3",    "m4",   "m5",      "m6",      "m7",    "m8",
+            "f1",     "f2",    "f3",    "f4",   "f5",      "klatt",   "klatt2", "klatt3"};
+        bool natural = false;
+        for (const char* c : kNatural)
+            natural = natural || name == c;
+        if (natural)
             out.push_back(name);
     }
     std::sort(out.begin(), out.end());
@@ -591,7 +602,7 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
         SpeakParams sp;
         sp.speaker = pickSpeaker(r);
         sp.text = word + kPunctuation[size_t(r.below(int(kPunctuation.size())))];
-        sp.speed = 120 + r.below(111);
+        sp.speed = 130 + r.below(71);
         sp.pitch = 15 + r.below(71);
         sp.gap = r.below(11);
         return sp;
@@ -662,7 +673,7 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
                 for (size_t i = 0; i < s.size(); ++i)
                     x[off + i] = s[i];
                 const double snr = r.uniform(opt.snrMinDb, opt.snrMaxDb);
-                auto bg = makeBackground(r, pool, bgName);
+                auto bg = makeBackground(r, pool, bgName, true);
                 const double g = 1.0 / std::pow(10.0, snr / 20.0); // speech RMS is 1
                 for (size_t i = 0; i < x.size(); ++i)
                     x[i] += float(g * bg[i]);
@@ -772,13 +783,13 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
     for (const auto& s : fliteSpeakers)
         fl.push_back(s.voice);
     prov["flite_voices"] = fl;
-    prov["speed_wpm"] = {120, 230};
+    prov["speed_wpm"] = {130, 200};
     prov["pitch"] = {15, 85};
     prov["word_gap_10ms"] = {0, 10};
     prov["snr_db"] = {opt.snrMinDb, opt.snrMaxDb};
     prov["noise_types"] = {"white", "pink", "brown", "hum", "band", "babble"};
     prov["channel"] = "random low-pass 2.5-7 kHz (40 %), high-pass 60-400 Hz (40 %), "
-                      "echo 19-94 ms (30 %); peak -18..-1 dBFS";
+                      "echo 19-94 ms (15 %); peak -18..-1 dBFS";
     prov["time_shift"] = "uniform: the whole word anywhere in the 1 s window";
     prov["split_identity"] = "speaker (voice+variant); noise clips: clip index";
     prov["unknown_words"] = demoUnknownWords();

@@ -30,8 +30,8 @@ struct DemoDataOptions {
     int perClass = 300;         // clips per class (12 classes)
     int jobs = 0;               // parallel TTS processes; <= 0: one per core
     // Signal-to-noise ratio of the background mixed into word clips, uniform in dB.
-    double snrMinDb = 0.0;
-    double snrMaxDb = 20.0;
+    double snrMinDb = 10.0;
+    double snrMaxDb = 30.0;
     bool useFlite = true;       // add flite's voices when `flite` is installed
     const std::atomic<bool>* cancel = nullptr; // set to stop early (the project keeps what is done)
 };
