@@ -77,4 +77,8 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$BUILD/bin/dendrite-workbe
 fi
 say "no display found (DISPLAY and WAYLAND_DISPLAY are unset): running the main job headless"
 RUN=$DEMO/runs/compare-$(date +%Y%m%d-%H%M%S)
-exec "$BUILD/bin/dendrite" compare --project "$DEMO" --out "$RUN"
+"$BUILD/bin/dendrite" compare --project "$DEMO" --out "$RUN"
+for r in "$RUN"/*-seed*/; do
+  "$BUILD/bin/dendrite" plot "$r" --out "${r%/}.png" 2>/dev/null
+done
+say "results: $RUN/compare.csv; plots: $RUN/*.png"
