@@ -108,111 +108,332 @@ int32_t dw_requantize(int32_t acc, int32_t mult, int32_t shift)
     return (int32_t)r;
 }
 
-/* ---------------------------------------------------------------- float layers */
+/* ------------------------------------------ conv, linear and max-pool (float and int8 share) */
 
-static void conv_f32(const dw_layer* L, const float* x, float* y)
+/* Output positions of one stack tile of a conv row (bounds the stack use to 256 bytes). */
+#define DW_CONV_TILE 64
+
+/* The outputs o in [*lo, *hi) of an axis with `out` outputs whose input index o*s - p + k lies in
+   [0, in): kernel tap k reads real input there and padding (a real zero) elsewhere. */
+static void tap_span(int k, int s, int p, int in, int out, int* lo, int* hi)
 {
-    const float* w = (const float*)L->weight;
-    const float* b = (const float*)L->bias;
-    const int in_plane = L->in_h * L->in_w;
-    const int ksz = L->k_h * L->k_w;
-    int oc, oh, ow, ic, kh, kw;
-    for (oc = 0; oc < L->out_c; ++oc) {
-        const float bias = b ? b[oc] : 0.0f;
-        const float* woc = w + (long)oc * L->in_c * ksz;
+    const int first = p - k;         /* o*s >= p - k */
+    const int last = in - 1 + p - k; /* o*s <= in - 1 + p - k */
+    int l, h;
+    if (last < 0) {
+        *lo = *hi = 0;
+        return;
+    }
+    l = first <= 0 ? 0 : (first + s - 1) / s;
+    h = last / s + 1;
+    if (h > out)
+        h = out;
+    if (l > h)
+        l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* The input indices [*lo, *hi) under window o of a pooling axis, clipped at both edges. */
+static void window_span(int o, int s, int p, int k, int in, int* lo, int* hi)
+{
+    const int start = o * s - p;
+    *lo = start < 0 ? 0 : start;
+    *hi = start + k < in ? start + k : in;
+}
+
+/* Output channels one pass over an input row updates together (they share its loads). */
+#define DW_CONV_OCB 4
+
+/* The innermost loops of the conv, one definition for float and int8 (accumulator TA, weight
+   and product TW, input TX). int8 products are exact in int16 (|x*w| <= 128*128) and are
+   widened once when added, which vectorises as a 16-bit multiply:
+   name##1: a[i] += w * x[i*s] for one output channel, any stride;
+   name##4: four output channels, stride 1, four positions per step in straight-line code that
+   compilers vectorise at -O2 already. */
+#define DW_DEFINE_AXPY(name, TA, TW, TX)                                                           \
+    static void name##1(TA* restrict a, const TX* restrict x, TW w, int n, int s)                  \
+    {                                                                                              \
+        int i;                                                                                     \
+        for (i = 0; i < n; ++i)                                                                    \
+            a[i] += (TW)(w * (TW)x[(long)i * s]);                                                  \
+    }                                                                                              \
+    static void name##4(TA* restrict a0, TA* restrict a1, TA* restrict a2, TA* restrict a3,        \
+                        const TX* restrict x, const TW* w, int n)                                  \
+    {                                                                                              \
+        const TW w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];                                       \
+        int i = 0;                                                                                 \
+        for (; i + 4 <= n; i += 4) {                                                               \
+            const TW x0 = (TW)x[i], x1 = (TW)x[i + 1], x2 = (TW)x[i + 2], x3 = (TW)x[i + 3];       \
+            a0[i] += (TW)(w0 * x0);                                                                \
+            a0[i + 1] += (TW)(w0 * x1);                                                            \
+            a0[i + 2] += (TW)(w0 * x2);                                                            \
+            a0[i + 3] += (TW)(w0 * x3);                                                            \
+            a1[i] += (TW)(w1 * x0);                                                                \
+            a1[i + 1] += (TW)(w1 * x1);                                                            \
+            a1[i + 2] += (TW)(w1 * x2);                                                            \
+            a1[i + 3] += (TW)(w1 * x3);                                                            \
+            a2[i] += (TW)(w2 * x0);                                                                \
+            a2[i + 1] += (TW)(w2 * x1);                                                            \
+            a2[i + 2] += (TW)(w2 * x2);                                                            \
+            a2[i + 3] += (TW)(w2 * x3);                                                            \
+            a3[i] += (TW)(w3 * x0);                                                                \
+            a3[i + 1] += (TW)(w3 * x1);                                                            \
+            a3[i + 2] += (TW)(w3 * x2);                                                            \
+            a3[i + 3] += (TW)(w3 * x3);                                                            \
+        }                                                                                          \
+        for (; i < n; ++i) {                                                                       \
+            const TW xv = (TW)x[i];                                                                \
+            a0[i] += (TW)(w0 * xv);                                                                \
+            a1[i] += (TW)(w1 * xv);                                                                \
+            a2[i] += (TW)(w2 * xv);                                                                \
+            a3[i] += (TW)(w3 * xv);                                                                \
+        }                                                                                          \
+    }
+DW_DEFINE_AXPY(axpy_f32_, float, float, float)
+DW_DEFINE_AXPY(axpy_i8_, int32_t, int16_t, int8_t)
+
+/* Requantises n int32 accumulators of output channel c of an int8 conv/linear to int8:
+   clamp(out_zp + dw_requantize(acc, mult[c], shift[c]), lo, 127), with the per-channel rounding
+   constants hoisted out of the loop (same results as dw_requantize: the int32 saturation there
+   cannot change a value clamped to int8 here). `lo` is the clamp floor (out_zp for a ReLU). */
+static void requant_out(const dw_layer* L, int c, const int32_t* acc, int n, int32_t lo, int8_t* y)
+{
+    const int64_t m = L->mult[c];
+    int rs = 31 - (int)L->shift[c];
+    int64_t half;
+    int i;
+    if (m == 0 || rs > 62) {
+        for (i = 0; i < n; ++i)
+            y[i] = clamp_i8(L->out_zp, lo);
+        return;
+    }
+    if (rs < 1)
+        rs = 1;
+    half = (int64_t)1 << (rs - 1);
+    for (i = 0; i < n; ++i) {
+        const int64_t p = (int64_t)acc[i] * m;
+        /* Round half away from zero on the magnitude (no right shift of a negative number). */
+        int64_t r = ((p < 0 ? -p : p) + half) >> rs;
+        if (r > 1024)
+            r = 1024;
+        y[i] = clamp_i8(L->out_zp + (int32_t)(p < 0 ? -r : r), lo);
+    }
+}
+
+static int32_t relu_floor_q(const dw_layer* L)
+{
+    return L->act == DW_ACT_RELU ? (L->out_zp > -128 ? L->out_zp : -128) : -128;
+}
+
+/* Accumulators of one conv tile: DW_CONV_OCB output channels x DW_CONV_TILE positions (1 kB). */
+typedef union conv_acc {
+    float f[DW_CONV_OCB][DW_CONV_TILE];
+    int32_t i[DW_CONV_OCB][DW_CONV_TILE];
+} conv_acc;
+
+/* One kernel tap (ic, kh, kw) for the nb channels of a tile: acc[j][c0 + i] += w_j * x[i*s]. */
+static void conv_tap(const dw_layer* L, conv_acc* acc, int q, const void* x, long wo, long wstride,
+                     int nb, int c0, int n, int32_t* wsum)
+{
+    int j;
+    if (q) {
+        int16_t w[DW_CONV_OCB];
+        for (j = 0; j < nb; ++j) {
+            w[j] = ((const int8_t*)L->weight)[wo + j * wstride];
+            wsum[j] += w[j];
+        }
+        if (nb == DW_CONV_OCB && L->s_w == 1)
+            axpy_i8_4(acc->i[0] + c0, acc->i[1] + c0, acc->i[2] + c0, acc->i[3] + c0,
+                      (const int8_t*)x, w, n);
+        else
+            for (j = 0; j < nb; ++j)
+                axpy_i8_1(acc->i[j] + c0, (const int8_t*)x, w[j], n, L->s_w);
+    } else {
+        float w[DW_CONV_OCB];
+        for (j = 0; j < nb; ++j)
+            w[j] = ((const float*)L->weight)[wo + j * wstride];
+        if (nb == DW_CONV_OCB && L->s_w == 1)
+            axpy_f32_4(acc->f[0] + c0, acc->f[1] + c0, acc->f[2] + c0, acc->f[3] + c0,
+                       (const float*)x, w, n);
+        else
+            for (j = 0; j < nb; ++j)
+                axpy_f32_1(acc->f[j] + c0, (const float*)x, w[j], n, L->s_w);
+    }
+}
+
+/* Bias into the tile (channels oc0..oc0+nb-1, n positions). */
+static void conv_tile_init(const dw_layer* L, conv_acc* acc, int q, int oc0, int nb, int n)
+{
+    int i, j;
+    for (j = 0; j < nb; ++j) {
+        if (q) {
+            const int32_t b = L->bias ? ((const int32_t*)L->bias)[oc0 + j] : 0;
+            for (i = 0; i < n; ++i)
+                acc->i[j][i] = b;
+        } else {
+            const float b = L->bias ? ((const float*)L->bias)[oc0 + j] : 0.0f;
+            for (i = 0; i < n; ++i)
+                acc->f[j][i] = b;
+        }
+    }
+}
+
+/* The tile to the output (fused ReLU; int8: requantised), y at element yo of channel oc0. */
+static void conv_tile_store(const dw_layer* L, const conv_acc* acc, int q, int oc0, int nb, int n,
+                            void* y, long yo)
+{
+    const long plane = (long)L->out_h * L->out_w;
+    const int32_t floor_q = relu_floor_q(L);
+    int i, j;
+    for (j = 0; j < nb; ++j) {
+        if (q) {
+            int8_t* yq = (int8_t*)y + yo + j * plane;
+            requant_out(L, oc0 + j, acc->i[j], n, floor_q, yq);
+        } else {
+            float* yf = (float*)y + yo + j * plane;
+            for (i = 0; i < n; ++i)
+                yf[i] = L->act == DW_ACT_RELU && acc->f[j][i] < 0.0f ? 0.0f : acc->f[j][i];
+        }
+    }
+}
+
+/* Float (q = 0) or int8 (q = 1) convolution [in_c][in_h][in_w] -> [out_c][out_h][out_w].
+   Per block of DW_CONV_OCB output channels and tile of an output row, per kernel column kw (its
+   valid output span computed once), per input channel and kernel row, the innermost loop runs
+   along the output row with no bounds checks: borders are handled by the span, not by tests.
+   int8: acc = bias + sum x*w - in_zp * sum w over the same taps, which is exactly the integer
+   sum of (x - in_zp) * w (padding is the zero point, a real zero, and contributes nothing). */
+static void conv_run(const dw_layer* L, const void* x, void* y, int q)
+{
+    conv_acc acc;
+    const long in_plane = (long)L->in_h * L->in_w;
+    const long wstride = (long)L->in_c * L->k_h * L->k_w; /* weights per output channel */
+    const int xsize = q ? 1 : 4;
+    int oc0, oh, o0, kw, ic, kh, i, j;
+    for (oc0 = 0; oc0 < L->out_c; oc0 += DW_CONV_OCB) {
+        const int nb = L->out_c - oc0 < DW_CONV_OCB ? L->out_c - oc0 : DW_CONV_OCB;
         for (oh = 0; oh < L->out_h; ++oh) {
             const int ih0 = oh * L->s_h - L->p_h;
             const int kh_lo = ih0 < 0 ? -ih0 : 0;
             const int kh_hi = L->in_h - ih0 < L->k_h ? L->in_h - ih0 : L->k_h;
-            for (ow = 0; ow < L->out_w; ++ow) {
-                const int iw0 = ow * L->s_w - L->p_w;
-                const int kw_lo = iw0 < 0 ? -iw0 : 0;
-                const int kw_hi = L->in_w - iw0 < L->k_w ? L->in_w - iw0 : L->k_w;
-                float acc = bias;
-                for (ic = 0; ic < L->in_c; ++ic) {
-                    const float* xp = x + (long)ic * in_plane;
-                    const float* wp = woc + (long)ic * ksz;
-                    for (kh = kh_lo; kh < kh_hi; ++kh) {
-                        const float* xr = xp + (ih0 + kh) * L->in_w + iw0;
-                        const float* wr = wp + kh * L->k_w;
-                        for (kw = kw_lo; kw < kw_hi; ++kw)
-                            acc += xr[kw] * wr[kw];
-                    }
+            for (o0 = 0; o0 < L->out_w; o0 += DW_CONV_TILE) {
+                const int n = L->out_w - o0 < DW_CONV_TILE ? L->out_w - o0 : DW_CONV_TILE;
+                conv_tile_init(L, &acc, q, oc0, nb, n);
+                for (kw = 0; kw < L->k_w; ++kw) {
+                    int32_t wsum[DW_CONV_OCB] = {0, 0, 0, 0};
+                    int lo, hi;
+                    tap_span(kw, L->s_w, L->p_w, L->in_w, L->out_w, &lo, &hi);
+                    lo = lo > o0 ? lo : o0;
+                    hi = hi < o0 + n ? hi : o0 + n;
+                    if (lo >= hi)
+                        continue;
+                    for (ic = 0; ic < L->in_c; ++ic)
+                        for (kh = kh_lo; kh < kh_hi; ++kh) {
+                            const long xo = ic * in_plane + (long)(ih0 + kh) * L->in_w +
+                                            (long)lo * L->s_w - L->p_w + kw;
+                            conv_tap(L, &acc, q, (const char*)x + xo * xsize,
+                                     oc0 * wstride + (ic * (long)L->k_h + kh) * L->k_w + kw,
+                                     wstride, nb, lo - o0, hi - lo, wsum);
+                        }
+                    if (q && L->in_zp != 0)
+                        for (j = 0; j < nb; ++j)
+                            for (i = lo - o0; i < hi - o0; ++i)
+                                acc.i[j][i] -= L->in_zp * wsum[j];
                 }
-                if (L->act == DW_ACT_RELU && acc < 0.0f)
-                    acc = 0.0f;
-                y[((long)oc * L->out_h + oh) * L->out_w + ow] = acc;
+                conv_tile_store(L, &acc, q, oc0, nb, n, y,
+                                (long)oc0 * L->out_h * L->out_w + (long)oh * L->out_w + o0);
             }
         }
     }
 }
 
-static void linear_f32(const dw_layer* L, const float* x, float* y)
+static float dot_f32(const float* restrict a, const float* restrict b, int n)
 {
-    const float* w = (const float*)L->weight;
-    const float* b = (const float*)L->bias;
-    int o, i;
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; ++i)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* sum a*b, and in *bsum the sum of b (for the zero-point correction). */
+static int32_t dot_i8(const int8_t* restrict a, const int8_t* restrict b, int n, int32_t* bsum)
+{
+    int32_t s = 0, t = 0;
+    int i;
+    for (i = 0; i < n; ++i) {
+        s += (int16_t)a[i] * (int16_t)b[i];
+        t += b[i];
+    }
+    *bsum = t;
+    return s;
+}
+
+/* Float (q = 0) or int8 (q = 1) y = W x + b, W [out_c][in_c]; int8 as in conv_run. */
+static void linear_run(const dw_layer* L, const void* x, void* y, int q)
+{
+    const int32_t floor_q = relu_floor_q(L);
+    int o;
     for (o = 0; o < L->out_c; ++o) {
-        const float* wr = w + (long)o * L->in_c;
-        float acc = b ? b[o] : 0.0f;
-        for (i = 0; i < L->in_c; ++i)
-            acc += wr[i] * x[i];
-        if (L->act == DW_ACT_RELU && acc < 0.0f)
-            acc = 0.0f;
-        y[o] = acc;
-    }
-}
-
-static long in_count(const dw_layer* L) { return (long)L->in_c * L->in_h * L->in_w; }
-
-long dw_layer_out_count(const dw_layer* L) { return (long)L->out_c * L->out_h * L->out_w; }
-
-static void maxpool_f32(const dw_layer* L, const float* x, float* y)
-{
-    int c, oh, ow, kh, kw;
-    for (c = 0; c < L->out_c; ++c) {
-        const float* xp = x + (long)c * L->in_h * L->in_w;
-        for (oh = 0; oh < L->out_h; ++oh) {
-            for (ow = 0; ow < L->out_w; ++ow) {
-                float m = -3.402823466e38f;
-                for (kh = 0; kh < L->k_h; ++kh) {
-                    const int ih = oh * L->s_h - L->p_h + kh;
-                    if (ih < 0 || ih >= L->in_h)
-                        continue;
-                    for (kw = 0; kw < L->k_w; ++kw) {
-                        const int iw = ow * L->s_w - L->p_w + kw;
-                        if (iw >= 0 && iw < L->in_w && xp[ih * L->in_w + iw] > m)
-                            m = xp[ih * L->in_w + iw];
-                    }
-                }
-                y[((long)c * L->out_h + oh) * L->out_w + ow] = m;
-            }
+        const long wo = (long)o * L->in_c;
+        if (q) {
+            int32_t wsum;
+            int32_t acc = dot_i8((const int8_t*)x, (const int8_t*)L->weight + wo, L->in_c, &wsum);
+            acc += (L->bias ? ((const int32_t*)L->bias)[o] : 0) - L->in_zp * wsum;
+            requant_out(L, o, &acc, 1, floor_q, (int8_t*)y + o);
+        } else {
+            float acc = (L->bias ? ((const float*)L->bias)[o] : 0.0f) +
+                        dot_f32((const float*)L->weight + wo, (const float*)x, L->in_c);
+            ((float*)y)[o] = L->act == DW_ACT_RELU && acc < 0.0f ? 0.0f : acc;
         }
     }
 }
 
-static void maxpool_i8(const dw_layer* L, const int8_t* x, int8_t* y)
-{
-    int c, oh, ow, kh, kw;
-    for (c = 0; c < L->out_c; ++c) {
-        const int8_t* xp = x + (long)c * L->in_h * L->in_w;
-        for (oh = 0; oh < L->out_h; ++oh) {
-            for (ow = 0; ow < L->out_w; ++ow) {
-                int m = -128;
-                for (kh = 0; kh < L->k_h; ++kh) {
-                    const int ih = oh * L->s_h - L->p_h + kh;
-                    if (ih < 0 || ih >= L->in_h)
-                        continue;
-                    for (kw = 0; kw < L->k_w; ++kw) {
-                        const int iw = ow * L->s_w - L->p_w + kw;
-                        if (iw >= 0 && iw < L->in_w && xp[ih * L->in_w + iw] > m)
-                            m = xp[ih * L->in_w + iw];
-                    }
-                }
-                y[((long)c * L->out_h + oh) * L->out_w + ow] = (int8_t)m;
-            }
-        }
+/* Max pool of one element type, row by row: per kernel column kw the span of outputs whose tap
+   falls inside the input is computed once (windows clipped at the edges), so no test per tap. */
+#define DW_DEFINE_MAXPOOL(name, T, LOWEST)                                                         \
+    static void name(const dw_layer* L, const T* x, T* y)                                          \
+    {                                                                                              \
+        int c, oh, ow, ih, kw, h0, h1, lo, hi;                                                     \
+        for (c = 0; c < L->out_c; ++c) {                                                           \
+            for (oh = 0; oh < L->out_h; ++oh) {                                                    \
+                T* restrict yr = y + ((long)c * L->out_h + oh) * L->out_w;                         \
+                for (ow = 0; ow < L->out_w; ++ow)                                                  \
+                    yr[ow] = LOWEST;                                                               \
+                window_span(oh, L->s_h, L->p_h, L->k_h, L->in_h, &h0, &h1);                        \
+                for (ih = h0; ih < h1; ++ih) {                                                     \
+                    const T* restrict xr = x + ((long)c * L->in_h + ih) * L->in_w;                 \
+                    for (kw = 0; kw < L->k_w; ++kw) {                                              \
+                        tap_span(kw, L->s_w, L->p_w, L->in_w, L->out_w, &lo, &hi);                 \
+                        for (ow = lo; ow < hi; ++ow) {                                             \
+                            const T v = xr[(long)ow * L->s_w - L->p_w + kw];                       \
+                            yr[ow] = v > yr[ow] ? v : yr[ow];                                      \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
     }
+DW_DEFINE_MAXPOOL(maxpool_f32, float, -3.402823466e38f)
+DW_DEFINE_MAXPOOL(maxpool_i8, int8_t, -128)
+
+/* ---------------------------------------------------------------- other layers */
+
+static long in_count(const dw_layer* L)
+{
+    return (long)L->in_c * L->in_h * L->in_w;
+}
+
+long dw_layer_out_count(const dw_layer* L)
+{
+    return (long)L->out_c * L->out_h * L->out_w;
 }
 
 static void softmax_f32(const dw_layer* L, const float* x, float* y)
@@ -232,14 +453,15 @@ static void softmax_f32(const dw_layer* L, const float* x, float* y)
 }
 
 #define DW_DEFINE_TRANSPOSE(name, T)                                                               \
-    static void name(const dw_layer* L, const T* x, T* y)                                          \
+    static void name(const dw_layer* L, const T* restrict x, T* restrict y)                        \
     {                                                                                              \
         int c, h, w;                                                                               \
-        const long plane = (long)L->in_h * L->in_w;                                                \
-        for (c = 0; c < L->in_c; ++c)                                                              \
-            for (h = 0; h < L->in_h; ++h)                                                          \
-                for (w = 0; w < L->in_w; ++w)                                                      \
-                    y[c * plane + (long)w * L->in_h + h] = x[c * plane + (long)h * L->in_w + w];   \
+        for (c = 0; c < L->in_c; ++c) {                                                            \
+            const T* xc = x + (long)c * L->in_h * L->in_w;                                         \
+            for (w = 0; w < L->in_w; ++w)                                                          \
+                for (h = 0; h < L->in_h; ++h)                                                      \
+                    *y++ = xc[(long)h * L->in_w + w];                                              \
+        }                                                                                          \
     }
 DW_DEFINE_TRANSPOSE(transpose_f32, float)
 DW_DEFINE_TRANSPOSE(transpose_i8, int8_t)
@@ -263,83 +485,10 @@ static float dendrite_element(const dw_layer* L, int c, const float* a)
     return sum;
 }
 
-static void dendrite_f32(const dw_layer* L, const float* z, float* y, const unsigned char* scratch)
-{
-    const long P = (long)L->out_h * L->out_w;
-    float a[DW_NN_MAX_DENDRITES];
-    int c, k;
-    long p;
-    for (c = 0; c < L->out_c; ++c) {
-        for (p = 0; p < P; ++p) {
-            const long idx = c * P + p;
-            float v;
-            for (k = 0; k < L->n_dendrites; ++k)
-                a[k] = ((const float*)(const void*)(scratch + L->branch[k]))[idx];
-            v = z[idx] + dendrite_element(L, c, a);
-            if (L->act == DW_ACT_RELU && v < 0.0f)
-                v = 0.0f;
-            y[idx] = v;
-        }
-    }
-}
-
-/* ---------------------------------------------------------------- int8 layers */
-
-static void conv_i8(const dw_layer* L, const int8_t* x, int8_t* y)
-{
-    const int8_t* w = (const int8_t*)L->weight;
-    const int32_t* b = (const int32_t*)L->bias;
-    const int in_plane = L->in_h * L->in_w;
-    const int ksz = L->k_h * L->k_w;
-    const int32_t zx = L->in_zp;
-    const int32_t lo = L->act == DW_ACT_RELU ? (L->out_zp > -128 ? L->out_zp : -128) : -128;
-    int oc, oh, ow, ic, kh, kw;
-    for (oc = 0; oc < L->out_c; ++oc) {
-        const int32_t bias = b ? b[oc] : 0;
-        const int8_t* woc = w + (long)oc * L->in_c * ksz;
-        for (oh = 0; oh < L->out_h; ++oh) {
-            const int ih0 = oh * L->s_h - L->p_h;
-            const int kh_lo = ih0 < 0 ? -ih0 : 0;
-            const int kh_hi = L->in_h - ih0 < L->k_h ? L->in_h - ih0 : L->k_h;
-            for (ow = 0; ow < L->out_w; ++ow) {
-                const int iw0 = ow * L->s_w - L->p_w;
-                const int kw_lo = iw0 < 0 ? -iw0 : 0;
-                const int kw_hi = L->in_w - iw0 < L->k_w ? L->in_w - iw0 : L->k_w;
-                int32_t acc = bias;
-                for (ic = 0; ic < L->in_c; ++ic) {
-                    const int8_t* xp = x + (long)ic * in_plane;
-                    const int8_t* wp = woc + (long)ic * ksz;
-                    for (kh = kh_lo; kh < kh_hi; ++kh) {
-                        const int8_t* xr = xp + (ih0 + kh) * L->in_w + iw0;
-                        const int8_t* wr = wp + kh * L->k_w;
-                        for (kw = kw_lo; kw < kw_hi; ++kw)
-                            acc += ((int32_t)xr[kw] - zx) * (int32_t)wr[kw];
-                    }
-                }
-                y[((long)oc * L->out_h + oh) * L->out_w + ow] =
-                    clamp_i8(L->out_zp + dw_requantize(acc, L->mult[oc], L->shift[oc]), lo);
-            }
-        }
-    }
-}
-
-static void linear_i8(const dw_layer* L, const int8_t* x, int8_t* y)
-{
-    const int8_t* w = (const int8_t*)L->weight;
-    const int32_t* b = (const int32_t*)L->bias;
-    const int32_t zx = L->in_zp;
-    const int32_t lo = L->act == DW_ACT_RELU ? (L->out_zp > -128 ? L->out_zp : -128) : -128;
-    int o, i;
-    for (o = 0; o < L->out_c; ++o) {
-        const int8_t* wr = w + (long)o * L->in_c;
-        int32_t acc = b ? b[o] : 0;
-        for (i = 0; i < L->in_c; ++i)
-            acc += ((int32_t)x[i] - zx) * (int32_t)wr[i];
-        y[o] = clamp_i8(L->out_zp + dw_requantize(acc, L->mult[o], L->shift[o]), lo);
-    }
-}
-
-static void dendrite_i8(const dw_layer* L, const int8_t* z, int8_t* y, const unsigned char* scratch)
+/* Float (q = 0) or int8 (q = 1) dendrite combine; int8 dequantises z and the branches, combines
+   in float and requantises. The output may alias z (each element is read before it is written). */
+static void dendrite_run(const dw_layer* L, const void* z, void* y, const unsigned char* scratch,
+                         int q)
 {
     const long P = (long)L->out_h * L->out_w;
     float a[DW_NN_MAX_DENDRITES];
@@ -350,20 +499,30 @@ static void dendrite_i8(const dw_layer* L, const int8_t* z, int8_t* y, const uns
             const long idx = c * P + p;
             float v;
             for (k = 0; k < L->n_dendrites; ++k) {
-                const int8_t q = ((const int8_t*)(scratch + L->branch[k]))[idx];
-                a[k] = L->branch_scale[k] * (float)((int)q - L->branch_zp[k]);
+                const void* br = scratch + L->branch[k];
+                a[k] = q ? L->branch_scale[k] *
+                               (float)((int)((const int8_t*)br)[idx] - L->branch_zp[k])
+                         : ((const float*)br)[idx];
             }
-            v = L->in_scale * (float)((int)z[idx] - L->in_zp) + dendrite_element(L, c, a);
+            v = q ? L->in_scale * (float)((int)((const int8_t*)z)[idx] - L->in_zp)
+                  : ((const float*)z)[idx];
+            v += dendrite_element(L, c, a);
             if (L->act == DW_ACT_RELU && v < 0.0f)
                 v = 0.0f;
-            y[idx] = dw_quantize_value(v, L->out_scale, L->out_zp);
+            if (q)
+                ((int8_t*)y)[idx] = dw_quantize_value(v, L->out_scale, L->out_zp);
+            else
+                ((float*)y)[idx] = v;
         }
     }
 }
 
 /* ---------------------------------------------------------------- dispatch */
 
-static int is_dendrite(int op) { return op == DW_OP_DENDRITE || op == DW_OP_DENDRITE_Q; }
+static int is_dendrite(int op)
+{
+    return op == DW_OP_DENDRITE || op == DW_OP_DENDRITE_Q;
+}
 
 /* Bytes per input and output element of an op; 0 for an unknown op. */
 static int elem_in(int op)
@@ -515,10 +674,10 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
     switch (L->op) {
     case DW_OP_CONV1D:
     case DW_OP_CONV2D:
-        conv_f32(L, (const float*)in, (float*)out);
+        conv_run(L, in, out, 0);
         break;
     case DW_OP_LINEAR:
-        linear_f32(L, (const float*)in, (float*)out);
+        linear_run(L, in, out, 0);
         break;
     case DW_OP_RELU:
         for (i = 0; i < n; ++i) {
@@ -534,7 +693,7 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
         maxpool_f32(L, (const float*)in, (float*)out);
         break;
     case DW_OP_DENDRITE:
-        dendrite_f32(L, (const float*)in, (float*)out, scratch);
+        dendrite_run(L, in, out, scratch, 0);
         break;
     case DW_OP_SOFTMAX:
         softmax_f32(L, (const float*)in, (float*)out);
@@ -558,10 +717,10 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
             ((float*)out)[i] = L->in_scale * (float)((int)((const int8_t*)in)[i] - L->in_zp);
         break;
     case DW_OP_CONV_Q:
-        conv_i8(L, (const int8_t*)in, (int8_t*)out);
+        conv_run(L, in, out, 1);
         break;
     case DW_OP_LINEAR_Q:
-        linear_i8(L, (const int8_t*)in, (int8_t*)out);
+        linear_run(L, in, out, 1);
         break;
     case DW_OP_RELU_Q:
         for (i = 0; i < n; ++i) {
@@ -579,7 +738,7 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
         maxpool_i8(L, (const int8_t*)in, (int8_t*)out);
         break;
     case DW_OP_DENDRITE_Q:
-        dendrite_i8(L, (const int8_t*)in, (int8_t*)out, scratch);
+        dendrite_run(L, in, out, scratch, 1);
         break;
     case DW_OP_TRANSPOSE_Q:
         if (in == out)
