@@ -38,16 +38,27 @@ static int8_t clamp_i8(int32_t v, int32_t lo)
     return (int8_t)v;
 }
 
+/* round(x[i] / scale) + zp clamped to int8 for n values; branch-free so that it vectorises.
+   Same results as dw_quantize_value (which calls it). */
+static void quantize_f32(const float* restrict x, int8_t* restrict y, long n, float scale, int zp)
+{
+    long i;
+    for (i = 0; i < n; ++i) {
+        float r = x[i] / scale;
+        int32_t q;
+        r = r > -1.0e6f ? r : -1.0e6f; /* also catches NaN */
+        r = r < 1.0e6f ? r : 1.0e6f;
+        q = (int32_t)(r >= 0.0f ? r + 0.5f : r - 0.5f) + zp;
+        q = q < -128 ? -128 : q;
+        y[i] = (int8_t)(q > 127 ? 127 : q);
+    }
+}
+
 int8_t dw_quantize_value(float x, float scale, int zp)
 {
-    float r = x / scale;
-    int32_t q;
-    if (!(r > -1.0e6f)) /* also catches NaN */
-        r = -1.0e6f;
-    if (r > 1.0e6f)
-        r = 1.0e6f;
-    q = (int32_t)(r >= 0.0f ? r + 0.5f : r - 0.5f) + zp;
-    return clamp_i8(q, -128);
+    int8_t q;
+    quantize_f32(&x, &q, 1, scale, zp);
+    return q;
 }
 
 void dw_quantize_multiplier(double m, int32_t* mult, int32_t* shift)
@@ -124,8 +135,13 @@ static void tap_span(int k, int s, int p, int in, int out, int* lo, int* hi)
         *lo = *hi = 0;
         return;
     }
-    l = first <= 0 ? 0 : (first + s - 1) / s;
-    h = last / s + 1;
+    if (s == 1) {
+        l = first <= 0 ? 0 : first;
+        h = last + 1;
+    } else {
+        l = first <= 0 ? 0 : (first + s - 1) / s;
+        h = last / s + 1;
+    }
     if (h > out)
         h = out;
     if (l > h)
@@ -192,6 +208,7 @@ static void window_span(int o, int s, int p, int k, int in, int* lo, int* hi)
     }
 DW_DEFINE_AXPY(axpy_f32_, float, float, float)
 DW_DEFINE_AXPY(axpy_i8_, int32_t, int16_t, int8_t)
+DW_DEFINE_AXPY(axpy_i16_, int32_t, int16_t, int16_t)
 
 /* Requantises n int32 accumulators of output channel c of an int8 conv/linear to int8:
    clamp(out_zp + dw_requantize(acc, mult[c], shift[c]), lo, 127), with the per-channel rounding
@@ -232,24 +249,25 @@ typedef union conv_acc {
     int32_t i[DW_CONV_OCB][DW_CONV_TILE];
 } conv_acc;
 
-/* One kernel tap (ic, kh, kw) for the nb channels of a tile: acc[j][c0 + i] += w_j * x[i*s]. */
-static void conv_tap(const dw_layer* L, conv_acc* acc, int q, const void* x, long wo, long wstride,
-                     int nb, int c0, int n, int32_t* wsum)
+/* How a conv reads its input: float; int8 staged per row into int16 with the zero point
+   subtracted (|x - zp| <= 255, so w * (x - zp) is exact in int16); or int8 read in place with
+   the zero point subtracted per tap afterwards (strides/kernels too wide for the stage). */
+enum
 {
-    int j;
-    if (q) {
-        int16_t w[DW_CONV_OCB];
-        for (j = 0; j < nb; ++j) {
-            w[j] = ((const int8_t*)L->weight)[wo + j * wstride];
-            wsum[j] += w[j];
-        }
-        if (nb == DW_CONV_OCB && L->s_w == 1)
-            axpy_i8_4(acc->i[0] + c0, acc->i[1] + c0, acc->i[2] + c0, acc->i[3] + c0,
-                      (const int8_t*)x, w, n);
-        else
-            for (j = 0; j < nb; ++j)
-                axpy_i8_1(acc->i[j] + c0, (const int8_t*)x, w[j], n, L->s_w);
-    } else {
+    CONV_F32,
+    CONV_I16_STAGED,
+    CONV_I8_DIRECT
+};
+
+/* Input int16 values staged per row for int8 convs (384 bytes of stack). */
+#define DW_CONV_STAGE 192
+
+/* One kernel tap (ic, kh, kw) for the nb channels of a tile: acc[j][c0 + i] += w_j * x[i*s]. */
+static void conv_tap(const dw_layer* L, conv_acc* acc, int kind, const void* x, long wo,
+                     long wstride, int nb, int c0, int n)
+{
+    int i, j;
+    if (kind == CONV_F32) {
         float w[DW_CONV_OCB];
         for (j = 0; j < nb; ++j)
             w[j] = ((const float*)L->weight)[wo + j * wstride];
@@ -259,6 +277,31 @@ static void conv_tap(const dw_layer* L, conv_acc* acc, int q, const void* x, lon
         else
             for (j = 0; j < nb; ++j)
                 axpy_f32_1(acc->f[j] + c0, (const float*)x, w[j], n, L->s_w);
+        return;
+    }
+    {
+        int16_t w[DW_CONV_OCB];
+        for (j = 0; j < nb; ++j)
+            w[j] = ((const int8_t*)L->weight)[wo + j * wstride];
+        if (kind == CONV_I16_STAGED && nb == DW_CONV_OCB && L->s_w == 1)
+            axpy_i16_4(acc->i[0] + c0, acc->i[1] + c0, acc->i[2] + c0, acc->i[3] + c0,
+                       (const int16_t*)x, w, n);
+        else if (kind == CONV_I16_STAGED)
+            for (j = 0; j < nb; ++j)
+                axpy_i16_1(acc->i[j] + c0, (const int16_t*)x, w[j], n, L->s_w);
+        else {
+            if (nb == DW_CONV_OCB && L->s_w == 1)
+                axpy_i8_4(acc->i[0] + c0, acc->i[1] + c0, acc->i[2] + c0, acc->i[3] + c0,
+                          (const int8_t*)x, w, n);
+            else
+                for (j = 0; j < nb; ++j)
+                    axpy_i8_1(acc->i[j] + c0, (const int8_t*)x, w[j], n, L->s_w);
+            for (j = 0; j < nb; ++j) {
+                const int32_t zw = L->in_zp * (int32_t)w[j];
+                for (i = 0; i < n; ++i)
+                    acc->i[j][c0 + i] -= zw;
+            }
+        }
     }
 }
 
@@ -299,18 +342,23 @@ static void conv_tile_store(const dw_layer* L, const conv_acc* acc, int q, int o
 }
 
 /* Float (q = 0) or int8 (q = 1) convolution [in_c][in_h][in_w] -> [out_c][out_h][out_w].
-   Per block of DW_CONV_OCB output channels and tile of an output row, per kernel column kw (its
-   valid output span computed once), per input channel and kernel row, the innermost loop runs
+   Per block of DW_CONV_OCB output channels and tile of an output row, per input channel and
+   kernel row (int8: that input row staged once as int16 minus the zero point), per kernel column
+   kw the span of outputs whose tap reads real input is computed once and the innermost loop runs
    along the output row with no bounds checks: borders are handled by the span, not by tests.
-   int8: acc = bias + sum x*w - in_zp * sum w over the same taps, which is exactly the integer
-   sum of (x - in_zp) * w (padding is the zero point, a real zero, and contributes nothing). */
+   Padding contributes nothing (for int8 it is the zero point, a real zero), so int8 results are
+   exactly bias + sum of (x - in_zp) * w in int32. */
 static void conv_run(const dw_layer* L, const void* x, void* y, int q)
 {
     conv_acc acc;
+    int16_t stage[DW_CONV_STAGE];
     const long in_plane = (long)L->in_h * L->in_w;
     const long wstride = (long)L->in_c * L->k_h * L->k_w; /* weights per output channel */
-    const int xsize = q ? 1 : 4;
-    int oc0, oh, o0, kw, ic, kh, i, j;
+    const int kind = !q                                                            ? CONV_F32
+                     : (long)(DW_CONV_TILE - 1) * L->s_w + L->k_w <= DW_CONV_STAGE ? CONV_I16_STAGED
+                                                                                   : CONV_I8_DIRECT;
+    const int xsize = kind == CONV_F32 ? 4 : kind == CONV_I16_STAGED ? 2 : 1;
+    int oc0, oh, o0, kw, ic, kh, c;
     for (oc0 = 0; oc0 < L->out_c; oc0 += DW_CONV_OCB) {
         const int nb = L->out_c - oc0 < DW_CONV_OCB ? L->out_c - oc0 : DW_CONV_OCB;
         for (oh = 0; oh < L->out_h; ++oh) {
@@ -319,28 +367,35 @@ static void conv_run(const dw_layer* L, const void* x, void* y, int q)
             const int kh_hi = L->in_h - ih0 < L->k_h ? L->in_h - ih0 : L->k_h;
             for (o0 = 0; o0 < L->out_w; o0 += DW_CONV_TILE) {
                 const int n = L->out_w - o0 < DW_CONV_TILE ? L->out_w - o0 : DW_CONV_TILE;
+                /* Input columns this tile reads: [c_lo, c_hi). */
+                const int c_lo = o0 * L->s_w - L->p_w < 0 ? 0 : o0 * L->s_w - L->p_w;
+                const int c_end = (o0 + n - 1) * L->s_w - L->p_w + L->k_w;
+                const int c_hi = c_end < L->in_w ? c_end : L->in_w;
                 conv_tile_init(L, &acc, q, oc0, nb, n);
-                for (kw = 0; kw < L->k_w; ++kw) {
-                    int32_t wsum[DW_CONV_OCB] = {0, 0, 0, 0};
-                    int lo, hi;
-                    tap_span(kw, L->s_w, L->p_w, L->in_w, L->out_w, &lo, &hi);
-                    lo = lo > o0 ? lo : o0;
-                    hi = hi < o0 + n ? hi : o0 + n;
-                    if (lo >= hi)
-                        continue;
-                    for (ic = 0; ic < L->in_c; ++ic)
-                        for (kh = kh_lo; kh < kh_hi; ++kh) {
-                            const long xo = ic * in_plane + (long)(ih0 + kh) * L->in_w +
-                                            (long)lo * L->s_w - L->p_w + kw;
-                            conv_tap(L, &acc, q, (const char*)x + xo * xsize,
-                                     oc0 * wstride + (ic * (long)L->k_h + kh) * L->k_w + kw,
-                                     wstride, nb, lo - o0, hi - lo, wsum);
+                for (ic = 0; ic < L->in_c; ++ic)
+                    for (kh = kh_lo; kh < kh_hi; ++kh) {
+                        const long row = ic * in_plane + (long)(ih0 + kh) * L->in_w;
+                        const char* src = (const char*)x + row * (q ? 1 : 4);
+                        int base = 0; /* input column of src[0] */
+                        if (kind == CONV_I16_STAGED) {
+                            for (c = c_lo; c < c_hi; ++c)
+                                stage[c - c_lo] = (int16_t)(((const int8_t*)src)[c] - L->in_zp);
+                            src = (const char*)stage;
+                            base = c_lo;
                         }
-                    if (q && L->in_zp != 0)
-                        for (j = 0; j < nb; ++j)
-                            for (i = lo - o0; i < hi - o0; ++i)
-                                acc.i[j][i] -= L->in_zp * wsum[j];
-                }
+                        for (kw = 0; kw < L->k_w; ++kw) {
+                            int lo, hi;
+                            tap_span(kw, L->s_w, L->p_w, L->in_w, L->out_w, &lo, &hi);
+                            lo = lo > o0 ? lo : o0;
+                            hi = hi < o0 + n ? hi : o0 + n;
+                            if (lo >= hi)
+                                continue;
+                            conv_tap(L, &acc, kind,
+                                     src + ((long)lo * L->s_w - L->p_w + kw - base) * xsize,
+                                     oc0 * wstride + (ic * (long)L->k_h + kh) * L->k_w + kw,
+                                     wstride, nb, lo - o0, hi - lo);
+                        }
+                    }
                 conv_tile_store(L, &acc, q, oc0, nb, n, y,
                                 (long)oc0 * L->out_h * L->out_w + (long)oh * L->out_w + o0);
             }
@@ -708,8 +763,12 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
             memmove(out, in, (size_t)n * sizeof(float));
         break;
     case DW_OP_QUANTIZE:
-        for (i = 0; i < n; ++i)
-            ((int8_t*)out)[i] = dw_quantize_value(((const float*)in)[i], L->out_scale, L->out_zp);
+        if ((const char*)in < (const char*)out + n && (const char*)out < (const char*)in + 4 * n)
+            for (i = 0; i < n; ++i) /* overlapping: one by one, front to back */
+                ((int8_t*)out)[i] =
+                    dw_quantize_value(((const float*)in)[i], L->out_scale, L->out_zp);
+        else
+            quantize_f32((const float*)in, (int8_t*)out, n, L->out_scale, L->out_zp);
         break;
     case DW_OP_DEQUANTIZE:
         /* Backwards so that an output overlapping the input's start is still correct. */
