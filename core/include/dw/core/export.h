@@ -87,11 +87,13 @@ Result<VerifyResult> verifyRun(const std::filesystem::path& runDir, const Featur
                                int calibrationClips = 500);
 
 struct InferenceTiming {
-    double torchMicros = 0;   // LibTorch batch-1 forward + softmax, mean per clip
-    double floatMicros = 0;   // C runtime float, mean per clip
+    // Per clip, this thread's CPU time, median of `rounds` interleaved rounds (see timeInference)
+    double torchMicros = 0;   // LibTorch batch-1 forward + softmax (eval, no grad, 1 thread)
+    double floatMicros = 0;   // C runtime float
     double int8Micros = 0;    // C runtime int8
     long long macs = 0;
-    int iterations = 0;
+    int iterations = 0;       // clips per engine in the timed rounds
+    int rounds = 0;
     std::string model;        // description of the network
 };
 // Times the network of runDir/best.pt, or when runDir is empty an untrained Edge Impulse 1-D
