@@ -38,14 +38,18 @@ int main(int argc, char** argv)
     }
     if (py <= 0) {
         std::printf("python3-torch peer unavailable (install python3-torch)\n");
-        std::printf("RESULT bench_train cpp_steps_per_s=%.0f python_steps_per_s=n/a\n", *cpp);
+        std::printf("RESULT name=train_steps what=\"Training steps/s, EI 1-D, batch 32, 1 thread "
+                    "(python3-torch peer unavailable)\" ours=\"%.0f steps/s\" peer=n/a ratio=n/a "
+                    "target=\">= 1.5x\" status=BELOW_TARGET\n",
+                    *cpp);
         return 0;
     }
     double ratio = *cpp / py;
     std::printf("python3-torch peer:  %.0f steps/s\n", py);
     std::printf("ratio C++ / Python:  %.2fx (target >= 1.5x)\n", ratio);
-    std::printf("RESULT bench_train model=ei1d batch=32 threads=1 cpp_steps_per_s=%.0f "
-                "python_steps_per_s=%.0f ratio=%.2f target=1.5 %s\n",
-                *cpp, py, ratio, ratio >= 1.5 ? "PASS" : "BELOW_TARGET");
+    std::printf("RESULT name=train_steps what=\"Training steps/s, EI 1-D, batch 32, Adam, 1 thread, "
+                "vs python3-torch\" ours=\"%.0f steps/s\" peer=\"%.0f steps/s\" ratio=%.2f "
+                "target=\">= 1.5x\" status=%s\n",
+                *cpp, py, ratio, ratio >= 1.5 ? "met" : "BELOW_TARGET");
     return 0;
 }
