@@ -99,7 +99,7 @@ if [ -f "$base/best.pt" ]; then
   "$BIN/bench_inference" "$base" --iterations $([ "$QUICK" = 1 ] && echo 1500 || echo 6000) 2>&1 | tee -a "$LOG"
   if command -v valgrind >/dev/null; then
     say "callgrind: instructions per inference (cc -O2, as the export README builds it)"
-    "$ROOT/bench/callgrind_inference.sh" "$base" "$BIN/dendrite" 2>&1 | tee "$WORK/cg.log" | tee -a "$LOG"
+    "$ROOT/bench/callgrind_inference.sh" "$base" "$BIN/dendrite" "$DEMO" 2>&1 | tee "$WORK/cg.log" | tee -a "$LOG"
     for kind in float int8; do
       ir=$(sed -n "s/^$kind: \([0-9]*\) instructions.*/\1/p" "$WORK/cg.log")
       macs=$(sed -n 's/^model: .*(\([0-9]*\) MACs).*/\1/p' "$LOG" | tail -n1)
