@@ -97,6 +97,8 @@ void TrainingController::launch(const std::filesystem::path& projectRoot,
     m_batch = std::make_shared<BatchState>();
     QPointer<TrainingController> self(this);
     auto batchState = m_batch;
+    // Written by the worker just before it ends, read after QThread::finished.
+    auto outcome = std::make_shared<Result<RunSummary>>(makeError("training did not start"));
 
     auto post = [self](auto fn) {
         QMetaObject::invokeMethod(
@@ -182,19 +184,22 @@ void TrainingController::launch(const std::filesystem::path& projectRoot,
             result = makeError("training crashed with an unknown error",
                                "check the knobs and the project's clips, then try again");
         }
-        post([result](TrainingController* c) {
-            if (c->m_thread) {
-                c->m_thread->wait();
-                c->m_thread->deleteLater();
-                c->m_thread = nullptr;
-            }
-            if (result)
-                Q_EMIT c->finished(*result);
-            else
-                Q_EMIT c->failed(result.error());
-        });
+        *outcome = std::move(result);
     });
     m_thread->setObjectName("dw-training");
+    // The outcome is delivered when the thread has really ended (QThread::finished, queued to
+    // this object's thread): the GUI never blocks in QThread::wait() for a worker that a busy
+    // machine has not scheduled yet.
+    QThread* thread = m_thread;
+    connect(thread, &QThread::finished, this, [this, thread, outcome] {
+        thread->deleteLater();
+        if (m_thread == thread)
+            m_thread = nullptr;
+        if (*outcome)
+            Q_EMIT finished(**outcome);
+        else
+            Q_EMIT failed(outcome->error());
+    });
     m_thread->start();
 }
 

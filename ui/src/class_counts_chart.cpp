@@ -82,9 +82,26 @@ ClassCountsChart::ClassCountsChart(QWidget* parent) : QCustomPlot(parent)
     legend->setVisible(true);
     legend->setFont(xAxis->tickLabelFont());
     legend->setBorderPen(Qt::NoPen);
-    legend->setBrush(QColor(255, 255, 255, 220));
+    legend->setBrush(Qt::NoBrush);
     legend->setIconSize(12, 10);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend is one row above the axis rect, right-aligned: inside the plot it covered the
+    // bars of the last labels (unknown, noise) whatever the headroom.
+    axisRect()->insetLayout()->take(legend);
+    axisRect()->insetLayout()->simplify();
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setColumnSpacing(14);
+    legend->setMargins(QMargins(4, 2, 4, 0));
+    plotLayout()->insertRow(0);
+    auto* legendRow = new QCPLayoutGrid;
+    plotLayout()->addElement(0, 0, legendRow);
+    legendRow->addElement(0, 0, new QCPLayoutElement(this)); // stretch on the left
+    legendRow->addElement(0, 1, legend);
+    legendRow->setColumnStretchFactor(0, 1);
+    legendRow->setColumnStretchFactor(1, 0.001);
+    legendRow->setMargins(QMargins(0, 0, 0, 0));
+    plotLayout()->setRowStretchFactor(0, 0.001);
+    plotLayout()->setRowSpacing(0);
+    yAxis->ticker()->setTickCount(4); // a short chart: fewer, readable count ticks
     setMinimumHeight(160);
 }
 
@@ -132,8 +149,7 @@ void ClassCountsChart::setCounts(const std::vector<std::string>& labels,
     xAxis->setSubTicks(false);
     xAxis->setTickLength(0, 3);
     xAxis->setRange(-0.6, std::max<double>(double(labels.size()) - 0.4, 0.6));
-    // Headroom above the tallest bar keeps the legend clear of the bars.
-    yAxis->setRange(0, std::max(1.0, maxTotal * 1.5));
+    yAxis->setRange(0, std::max(1.0, maxTotal * 1.08));
     replot();
 }
 

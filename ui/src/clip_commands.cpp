@@ -65,49 +65,53 @@ CommandResult finish(const ClipEditTarget& t, dw::Status first, const QString& t
         new ClipCommand(t, text, std::move(apply), std::move(revert)));
 }
 
+dw::Error clipNotFound(const std::string& clipId)
+{
+    return dw::makeError("clip '" + clipId + "' is not in the project",
+                         "refresh the list; it may have been deleted");
+}
+
+// What relabel and move-to-split share: read the clip's current value, refuse a change to the
+// same value (with `sameText` as the reason and "choose another <noun>"), apply `set(value)` now, and undo by setting the
+// old value back. `Field` reads the value from a Clip; `set` is a Project member.
+template <typename T, typename Field, typename Setter>
+CommandResult changeClipField(const ClipEditTarget& t, const std::string& clipId, const T& value,
+                              Field field, Setter set, const std::string& sameText,
+                              const char* noun, const QString& commandText)
+{
+    if (!t.project)
+        return noProject();
+    const dw::Clip* c = t.project->findClip(clipId);
+    if (!c)
+        return clipNotFound(clipId);
+    const T old = field(*c);
+    if (old == value)
+        return dw::makeError("clip '" + clipId + "' " + sameText, std::string("choose another ") + noun);
+    dw::Project* p = t.project;
+    return finish(t, (p->*set)(clipId, value), commandText,
+                  [p, clipId, value, set] { return (p->*set)(clipId, value); },
+                  [p, clipId, old, set] { return (p->*set)(clipId, old); });
+}
+
 } // namespace
 
 CommandResult relabelClip(const ClipEditTarget& t, const std::string& clipId,
                           const std::string& label)
 {
-    if (!t.project)
-        return noProject();
-    const dw::Clip* c = t.project->findClip(clipId);
-    if (!c)
-        return dw::makeError("clip '" + clipId + "' is not in the project",
-                             "refresh the list; it may have been deleted");
-    const std::string old = c->label;
-    if (old == label)
-        return dw::makeError("clip '" + clipId + "' already has label '" + label + "'",
-                             "choose another label");
-    dw::Project* p = t.project;
-    return finish(t, p->relabel(clipId, label),
-                  QCoreApplication::translate("dw::ui", "Relabel %1 to %2")
-                      .arg(qs(clipId), qs(label)),
-                  [p, clipId, label] { return p->relabel(clipId, label); },
-                  [p, clipId, old] { return p->relabel(clipId, old); });
+    return changeClipField(
+        t, clipId, label, [](const dw::Clip& c) { return c.label; }, &dw::Project::relabel,
+        "already has label '" + label + "'", "label",
+        QCoreApplication::translate("dw::ui", "Relabel %1 to %2").arg(qs(clipId), qs(label)));
 }
 
 CommandResult moveClipToSplit(const ClipEditTarget& t, const std::string& clipId,
                               dw::Split split)
 {
-    if (!t.project)
-        return noProject();
-    const dw::Clip* c = t.project->findClip(clipId);
-    if (!c)
-        return dw::makeError("clip '" + clipId + "' is not in the project",
-                             "refresh the list; it may have been deleted");
-    const dw::Split old = c->split;
-    if (old == split)
-        return dw::makeError("clip '" + clipId + "' is already in the " +
-                                 dw::splitName(split) + " split",
-                             "choose another split");
-    dw::Project* p = t.project;
-    return finish(t, p->setSplit(clipId, split),
-                  QCoreApplication::translate("dw::ui", "Move %1 to %2")
-                      .arg(qs(clipId), QString::fromLatin1(dw::splitName(split))),
-                  [p, clipId, split] { return p->setSplit(clipId, split); },
-                  [p, clipId, old] { return p->setSplit(clipId, old); });
+    return changeClipField(
+        t, clipId, split, [](const dw::Clip& c) { return c.split; }, &dw::Project::setSplit,
+        std::string("is already in the ") + dw::splitName(split) + " split", "split",
+        QCoreApplication::translate("dw::ui", "Move %1 to %2")
+            .arg(qs(clipId), QString::fromLatin1(dw::splitName(split))));
 }
 
 CommandResult trashClip(const ClipEditTarget& t, const std::string& clipId)
@@ -115,8 +119,7 @@ CommandResult trashClip(const ClipEditTarget& t, const std::string& clipId)
     if (!t.project)
         return noProject();
     if (!t.project->findClip(clipId))
-        return dw::makeError("clip '" + clipId + "' is not in the project",
-                             "refresh the list; it may have been deleted");
+        return clipNotFound(clipId);
     dw::Project* p = t.project;
     return finish(t, p->trashClip(clipId),
                   QCoreApplication::translate("dw::ui", "Delete %1").arg(qs(clipId)),
@@ -131,8 +134,7 @@ CommandResult replaceClipAudio(const ClipEditTarget& t, const std::string& clipI
         return noProject();
     const dw::Clip* c = t.project->findClip(clipId);
     if (!c)
-        return dw::makeError("clip '" + clipId + "' is not in the project",
-                             "refresh the list; it may have been deleted");
+        return clipNotFound(clipId);
     if (samples.empty())
         return dw::makeError("the edited clip would have no samples",
                              "select a longer range and try again");

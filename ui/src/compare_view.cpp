@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -19,6 +20,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace dw::ui {
@@ -81,6 +83,20 @@ QString runLabel(const RunRecord& r)
 }
 
 std::string runMode(const RunRecord& r) { return r.summary ? r.summary->mode : r.config.mode; }
+
+// Ticks 1-2-5 per decade. QCPAxisTickerLog falls back to linear ticks (2500, 5000, 7500...)
+// when the range spans under 1.6 decades, which reads wrongly on a log axis.
+QSharedPointer<QCPAxisTickerText> logTicks(double lo, double hi)
+{
+    QSharedPointer<QCPAxisTickerText> t(new QCPAxisTickerText);
+    for (double decade = std::pow(10.0, std::floor(std::log10(std::max(lo, 1e-9))));
+         decade <= hi; decade *= 10)
+        for (double m : {1.0, 2.0, 5.0})
+            if (m * decade >= lo && m * decade <= hi)
+                t->addTick(m * decade, QLocale().toString(m * decade, 'f', 0));
+    t->setSubTickCount(0);
+    return t;
+}
 } // namespace
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent)
@@ -90,8 +106,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     m_curves = makePlot(plots, tr("epoch"), tr("validation accuracy"));
     m_scatter = makePlot(plots, tr("clean parameters (log)"), tr("test accuracy"));
     m_scatter->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    m_scatter->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    m_scatter->xAxis->setNumberFormat("gb");
+
     attachExportMenu(m_curves, "compare-curves");
     attachExportMenu(m_scatter, "compare-params-vs-test");
     plots->addWidget(m_curves);
@@ -136,6 +151,9 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     auto* vsplit = new QSplitter(Qt::Vertical, this);
     vsplit->addWidget(plots);
     vsplit->addWidget(tabs);
+    vsplit->setStretchFactor(0, 3); // the plots get the room; the table needs a few rows
+    vsplit->setStretchFactor(1, 2);
+    vsplit->setSizes({600, 400});
     layout->addWidget(vsplit);
 
     connect(m_refCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
@@ -199,13 +217,21 @@ void CompareView::rebuildPlots()
         const int n = seen[mode]++;
         QCPGraph* g = m_curves->addGraph();
         g->setPen(QPen(modelTypeColor(mode), 2.0, styles[n % 4]));
-        g->setName(runLabel(r) + " \u00b7 " + QString::fromStdString(mode));
+        // The run's name usually says its type already ("cc-seed2"); add it only when not.
+        const QString label = runLabel(r);
+        g->setName(label.contains(QString::fromStdString(mode))
+                       ? label
+                       : label + " \u00b7 " + QString::fromStdString(mode));
         for (const EpochRecord& e : r.epochs) {
             g->addData(e.epoch, e.val_accuracy);
             maxEpoch = std::max(maxEpoch, e.epoch);
             minAcc = std::min(minAcc, e.val_accuracy);
         }
     }
+    // Legend in rows of three at the top right, above curves that rarely reach 1.0.
+    m_curves->legend->setWrap(m_runs.size() > 4 ? 3 : 1);
+    m_curves->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-lays out the items
+    m_curves->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_curves->xAxis->setRange(0.5, maxEpoch + 0.5);
     m_curves->yAxis->setRange(std::max(0.0, std::floor((minAcc - 0.02) * 20) / 20), 1.005);
 
@@ -237,8 +263,26 @@ void CompareView::rebuildPlots()
         byType[mode]->addData(double(res.params), res.test);
         auto* t = new QCPItemText(m_scatter);
         t->position->setCoords(double(res.params), res.test);
-        t->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        t->setPadding(QMargins(6, 0, 0, 4));
+        // Runs with (nearly) the same params and accuracy (seeds of a traditional model): the
+        // lowest of such a group is labelled below its point, the highest above, the ones
+        // between beside it, so the labels do not cover each other.
+        bool nearAbove = false, nearBelow = false;
+        for (const RunRecord& o : m_runs) {
+            const RunResult q = runResult(o);
+            if (&o == &r || q.params <= 0 ||
+                std::abs(std::log10(double(q.params)) - std::log10(double(res.params))) > 0.08 ||
+                std::abs(q.test - res.test) > 0.02)
+                continue;
+            const bool above = q.test > res.test || (q.test == res.test && &o < &r);
+            (above ? nearAbove : nearBelow) = true;
+        }
+        const Qt::Alignment vertical = nearAbove && nearBelow ? Qt::AlignVCenter
+                                       : nearAbove            ? Qt::AlignTop
+                                                              : Qt::AlignBottom;
+        t->setPositionAlignment(Qt::AlignLeft | vertical);
+        t->setPadding(vertical == Qt::AlignTop ? QMargins(6, 4, 0, 0)
+                      : vertical == Qt::AlignVCenter ? QMargins(9, 0, 0, 0)
+                                                     : QMargins(6, 0, 0, 4));
         t->setText(runLabel(r));
         t->setFont(small);
         t->setColor(modelTypeColor(mode).darker(130));
@@ -252,6 +296,7 @@ void CompareView::rebuildPlots()
             g->removeFromLegend();
     if (maxP > 0) {
         m_scatter->xAxis->setRange(minP / 1.6, maxP * 2.5);
+        m_scatter->xAxis->setTicker(logTicks(minP / 1.6, maxP * 2.5));
         const double pad = std::max(0.01, (maxT - minT) * 0.15);
         m_scatter->yAxis->setRange(std::max(0.0, minT - pad), std::min(1.0, maxT + pad) + 0.005);
     }

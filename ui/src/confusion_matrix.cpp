@@ -77,7 +77,7 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     left->addWidget(m_table, 1);
-    layout->addWidget(m_matrixBox, 3);
+    layout->addWidget(m_matrixBox, 4);
 
     auto* right = new QVBoxLayout;
     m_listTitle = new QLabel(tr("Clips"), this);
@@ -123,6 +123,12 @@ void ConfusionMatrixView::setData(const ConfusionData& data, const QString& titl
         names << QString::fromStdString(l);
     m_table->setHorizontalHeaderLabels(names);
     m_table->setVerticalHeaderLabels(names);
+    // Stretched columns may not get narrower than their label ("unknown" was clipped).
+    int widest = 0;
+    const QFontMetrics fm(m_table->horizontalHeader()->font());
+    for (const QString& name : names)
+        widest = std::max(widest, fm.horizontalAdvance(name));
+    m_table->horizontalHeader()->setMinimumSectionSize(widest + 8);
     for (int t = 0; t < n; ++t) {
         int rowTotal = 0;
         for (int p = 0; p < n; ++p)

@@ -27,6 +27,12 @@ FeatureImage::FeatureImage(QWidget* parent) : QCustomPlot(parent)
     yAxis->setLabel(tr("Coefficient"));
     xAxis->grid()->setVisible(false);
     yAxis->grid()->setVisible(false);
+    // Coefficients and filters are whole numbers: no "12.5" ticks.
+    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
+    whole->setTickStep(1.0);
+    whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    whole->setTickCount(6);
+    yAxis->setTicker(whole);
     m_map = new QCPColorMap(xAxis, yAxis);
     m_map->setGradient(featureGradient());
     m_map->setInterpolate(false);

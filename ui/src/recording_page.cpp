@@ -47,7 +47,103 @@ RecordingPage::RecordingPage(dw::audio::Backend* backend, dw::Project* project, 
 
 RecordingPage::~RecordingPage()
 {
+    stopMonitor();
     m_recorder.stop();
+}
+
+void RecordingPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    updateMonitor();
+}
+
+void RecordingPage::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    updateMonitor();
+}
+
+void RecordingPage::setMonitoring(bool on)
+{
+    m_monitor->setChecked(on);
+}
+
+bool RecordingPage::monitoringEnabled() const
+{
+    return m_monitor->isChecked();
+}
+
+void RecordingPage::updateMonitor()
+{
+    const bool want = m_monitor->isChecked() && isVisible() && m_backend &&
+                      (m_state == State::Idle || m_state == State::Review);
+    if (want && !m_monitoring)
+        startMonitor();
+    else if (!want && m_monitoring)
+        stopMonitor();
+}
+
+void RecordingPage::startMonitor()
+{
+    dw::audio::CaptureConfig c;
+    c.device = m_device->currentData().isValid() ? m_device->currentData().toInt() : -1;
+    c.ringSeconds = 2.0;
+    if (c.device < 0 && m_device->currentData().isValid()) {
+        // The "No input device" row: refreshDevices() already said why; leave the toggle off.
+        const QSignalBlocker block(m_monitor);
+        m_monitor->setChecked(false);
+        return;
+    }
+    if (const auto s = m_backend->startCapture(c); !s) {
+        const QSignalBlocker block(m_monitor);
+        m_monitor->setChecked(false);
+        m_messages->showMessage(MessageBar::Level::Warning,
+                                tr("Input monitoring is off: %1")
+                                    .arg(QString::fromStdString(s.error().message)),
+                                QString::fromStdString(s.error().hint));
+        return;
+    }
+    m_monitoring = true;
+    m_meter->reset();
+    m_timer->start();
+}
+
+void RecordingPage::stopMonitor()
+{
+    if (!m_monitoring)
+        return;
+    m_monitoring = false;
+    if (m_backend)
+        m_backend->stopCapture();
+    m_monitorBuffer.clear();
+    m_meter->setLevel(-120.0, -120.0);
+    if (m_state == State::Idle || m_state == State::Review)
+        m_timer->stop();
+}
+
+void RecordingPage::pollMonitor()
+{
+    m_monitorBuffer.clear();
+    const dw::Status s = m_backend->drain(m_monitorBuffer);
+    if (!m_monitorBuffer.empty()) {
+        int peak = 0;
+        double energy = 0.0;
+        for (int16_t v : m_monitorBuffer) {
+            peak = std::max(peak, std::abs(int(v)));
+            energy += double(v) * v;
+        }
+        m_meter->setLevel(dw::audio::toDbfs(peak),
+                          dw::audio::toDbfs(std::sqrt(energy / double(m_monitorBuffer.size()))));
+    }
+    if (!s) {
+        stopMonitor();
+        const QSignalBlocker block(m_monitor);
+        m_monitor->setChecked(false);
+        m_messages->showMessage(MessageBar::Level::Warning,
+                                tr("Input monitoring stopped: %1")
+                                    .arg(QString::fromStdString(s.error().message)),
+                                QString::fromStdString(s.error().hint));
+    }
 }
 
 void RecordingPage::buildUi()
@@ -73,11 +169,28 @@ void RecordingPage::buildUi()
     m_refresh->setText(tr("Rescan"));
     m_refresh->setToolTip(tr("Look for devices again"));
     connect(m_refresh, &QToolButton::clicked, this, &RecordingPage::refreshDevices);
+    connect(m_device, &QComboBox::currentIndexChanged, this, [this] {
+        // Monitor the device the user picked.
+        if (m_monitoring) {
+            stopMonitor();
+            updateMonitor();
+        }
+    });
     inRow->addWidget(m_refresh);
     inRow->addSpacing(16);
     inRow->addWidget(new QLabel(tr("Level:"), input));
     m_meter = new LevelMeter(input);
     inRow->addWidget(m_meter, 3);
+    m_monitor = new QToolButton(input);
+    m_monitor->setObjectName("monitorButton");
+    m_monitor->setText(tr("Monitor"));
+    m_monitor->setCheckable(true);
+    m_monitor->setChecked(true);
+    m_monitor->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_monitor->setToolTip(tr("Listen to the input and show its level before recording (nothing "
+                             "is kept), so you can set the microphone gain first"));
+    connect(m_monitor, &QToolButton::toggled, this, [this] { updateMonitor(); });
+    inRow->addWidget(m_monitor);
     root->addWidget(input);
 
     // Session settings and the record button.
@@ -237,6 +350,7 @@ void RecordingPage::setBackend(dw::audio::Backend* backend)
 {
     if (m_state == State::Recording || m_state == State::Countdown)
         stopSession();
+    stopMonitor();
     m_backend = backend;
     m_recorder.setBackend(backend);
     refreshDevices();
@@ -258,6 +372,17 @@ void RecordingPage::reloadLabels()
 }
 
 void RecordingPage::refreshDevices()
+{
+    // The list is rebuilt silently; monitoring restarts once on the new default device.
+    stopMonitor();
+    {
+        const QSignalBlocker block(m_device);
+        fillDevices();
+    }
+    updateMonitor();
+}
+
+void RecordingPage::fillDevices()
 {
     m_device->clear();
     if (!m_backend) {
@@ -328,6 +453,7 @@ void RecordingPage::startSession()
 
 void RecordingPage::beginRecording()
 {
+    stopMonitor(); // the session takes the device over
     dw::audio::CaptureConfig c;
     c.device = m_device->currentData().isValid() ? m_device->currentData().toInt() : -1;
     const auto s = m_recorder.start(c);
@@ -360,6 +486,10 @@ void RecordingPage::stopSession()
 
 void RecordingPage::onTick()
 {
+    if (m_monitoring) {
+        pollMonitor();
+        return;
+    }
     if (m_state == State::Countdown) {
         const double left = m_countdown->value() - m_phaseClock.elapsed() / 1000.0;
         if (left <= 0.0) {
@@ -592,6 +722,7 @@ void RecordingPage::setState(State s)
     if (m_state == s)
         return;
     m_state = s;
+    updateMonitor();
     updateControls();
     updateStatus();
     Q_EMIT stateChanged(s);

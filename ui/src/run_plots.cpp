@@ -163,7 +163,12 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     m_seconds = makeGraph(m_time, QColor(0x55, 0x55, 0x55), "seconds");
     m_seconds->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
 
-    QCPLegend* accLegend = makeLegend(m_acc, Qt::AlignBottom | Qt::AlignRight);
+    // Top left, two columns: accuracy starts low and climbs to the right, so that corner stays
+    // clear of the curves (bottom right covered the newest epochs and the best-validation star).
+    QCPLegend* accLegend = makeLegend(m_acc, Qt::AlignTop | Qt::AlignLeft);
+    accLegend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    accLegend->setWrap(2);
+    accLegend->setColumnSpacing(6);
     for (QCPGraph* g : {m_trainAcc, m_valAcc, m_testAcc, m_bestVal})
         g->addToLegend(accLegend);
     QCPLegend* lossLegend = makeLegend(m_loss, Qt::AlignTop | Qt::AlignRight);
@@ -186,8 +191,8 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     healthyText->position->setAxisRect(m_cand);
     healthyText->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     healthyText->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    healthyText->position->setCoords(0.01, kHealthyScore);
-    healthyText->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    healthyText->position->setCoords(0.99, kHealthyScore);
+    healthyText->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     healthyText->setText(tr("healthy \u2265 1e-3"));
     healthyText->setColor(QColor(0x2e, 0x9e, 0x44));
     QFont small = font();
@@ -198,8 +203,11 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     m_candText->setClipAxisRect(m_cand);
     m_candText->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_candText->position->setAxisRect(m_cand);
-    m_candText->position->setCoords(0.5, 0.12);
-    m_candText->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    // Top left, on a light box: the healthy line's label sits at the right end of the line.
+    m_candText->position->setCoords(0.01, 0.02);
+    m_candText->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_candText->setBrush(QColor(255, 255, 255, 200));
+    m_candText->setPadding(QMargins(3, 1, 3, 1));
     m_candText->setFont(small);
     m_candText->setColor(QColor(0x66, 0x66, 0x66));
 

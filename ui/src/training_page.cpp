@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPalette>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -113,8 +114,11 @@ TrainingPage::TrainingPage(QWidget* parent) : QWidget(parent)
     m_message = new QLabel(right);
     m_message->setObjectName("trainMessage");
     m_message->setWordWrap(true);
-    m_message->setVisible(false);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Always laid out with room for two lines: a label that appears (or grows) at the end of a
+    // run resizes the plots below it, and that relayout + replot blocked the GUI thread ~40 ms.
+    m_message->setMinimumHeight(2 * m_message->fontMetrics().lineSpacing() + 2);
+    m_message->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     rightLayout->addWidget(m_message);
     m_plots = new RunPlots(right);
     rightLayout->addWidget(m_plots, 1);
@@ -312,7 +316,7 @@ void TrainingPage::onStart()
     m_plots->clear();
     m_plots->setTitle(tr("new %1 run (loading data...)")
                           .arg(QString::fromStdString(m_runConfig.mode)));
-    m_message->setVisible(false);
+    m_message->clear();
     m_epoch = m_batch = m_batches = m_phaseEpochs = m_sinceBest = m_k = 0;
     m_phase = 'N';
     m_phaseBest = -1;
@@ -362,8 +366,14 @@ QString TrainingPage::messageText() const { return m_message->text(); }
 void TrainingPage::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? "color: #c0392b; font-weight: bold;" : "color: #2d6a2d;");
-    m_message->setVisible(!text.isEmpty());
+    m_messageIsError = error;
+    // A palette, not a style sheet (no style-sheet machinery on the GUI thread for a message).
+    QPalette pal = m_message->palette();
+    pal.setColor(QPalette::WindowText, error ? QColor(0xc0, 0x39, 0x2b) : QColor(0x2d, 0x6a, 0x2d));
+    m_message->setPalette(pal);
+    QFont f = m_message->font();
+    f.setBold(error);
+    m_message->setFont(f);
 }
 
 void TrainingPage::updateStatus()
@@ -500,6 +510,23 @@ void TrainingPage::runFinished(const RunSummary& summary)
     m_pausePending = false;
     setState(State::Idle);
     m_progress->setRange(0, 1);
+    if (summary.status.rfind("failed", 0) == 0) {
+        // The engine ended the run itself (e.g. the loss became NaN): the run folder keeps the
+        // epochs before it and the best checkpoint, but the run is not resumable.
+        m_progress->setValue(0);
+        m_progress->setFormat(tr("failed"));
+        const std::string why =
+            summary.stop_reason.empty() ? summary.status : summary.stop_reason;
+        showMessage(tr("Run %1 failed: %2. Lower the learning rate (lr) and start a new run; if "
+                       "it fails again, check the project's clips.")
+                        .arg(QString::fromStdString(dir.filename().string()),
+                             QString::fromStdString(why)),
+                    true);
+        if (auto run = readRun(dir))
+            m_plots->setTitle(runTitle(*run));
+        Q_EMIT runEnded(QString::fromStdString(dir.string()));
+        return;
+    }
     m_progress->setValue(stopped ? 0 : 1);
     m_progress->setFormat(stopped ? tr("stopped") : tr("finished"));
     QString text = tr("Run %1 %2 after %3 epochs: %4 params, validation %5, test %6 "

@@ -5,6 +5,10 @@
 // then review the 1 s clips the splitter proposes: nudge (drag or arrow buttons), drop, relabel,
 // and save them into the project (each clip written atomically and listed at once).
 //
+// Input monitoring (as in Audacity): while the page is shown and "Monitor" is on, the input is
+// captured and only measured (nothing is kept) so the level meter moves before Record is
+// pressed; recording takes the device over and monitoring resumes after the session.
+//
 // No threads: a 30-60 Hz QTimer drains the backend's ring (dw::audio::Recorder::poll). The page
 // does not own the Backend or the Project (the app does). Device errors appear in the page's
 // message bar and the audio recorded before them stays on the waveform, ready to split and save.
@@ -73,6 +77,12 @@ public:
     void setCountdownSeconds(int s);
     void setThresholdDb(double db);
     void setDrainIntervalMs(int ms);
+    // Monitor toggle (default on). Capture for the meter runs only while the page is visible,
+    // the toggle is on and no session is recording; a device error turns the toggle off and says
+    // why in the message bar.
+    void setMonitoring(bool on);
+    bool monitoringEnabled() const;
+    bool isMonitoring() const { return m_monitoring; } // capture for the meter is running now
 
     // ---- state ----
     State state() const { return m_state; }
@@ -88,8 +98,17 @@ Q_SIGNALS:
     void clipsSaved(int count); // the project changed (clips added)
     void stateChanged(dw::ui::RecordingPage::State state);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+
 private:
     void buildUi();
+    void fillDevices();
+    void startMonitor();
+    void stopMonitor();
+    void pollMonitor();
+    void updateMonitor(); // starts or stops monitoring to match visibility, toggle and state
     void onTick();
     void beginRecording();
     void finishRecording(const std::optional<dw::Error>& deviceError);
@@ -108,12 +127,15 @@ private:
     int m_selected = -1;
     State m_state = State::Idle;
     size_t m_shown = 0; // samples already on the waveform
+    bool m_monitoring = false;
+    std::vector<int16_t> m_monitorBuffer; // drained and measured, never kept
     QElapsedTimer m_phaseClock;
 
     QTimer* m_timer = nullptr;
     QComboBox* m_device = nullptr;
     QToolButton* m_refresh = nullptr;
     LevelMeter* m_meter = nullptr;
+    QToolButton* m_monitor = nullptr;
     QComboBox* m_label = nullptr;
     QRadioButton* m_single = nullptr;
     QRadioButton* m_continuous = nullptr;

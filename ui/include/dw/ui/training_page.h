@@ -57,6 +57,7 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
     QString statusText() const;
     QString messageText() const; // last error/info shown on the page
+    bool messageIsError() const { return m_messageIsError; }
     State state() const { return m_state; }
     bool isBusy() const { return m_state != State::Idle; }
     const std::filesystem::path& currentRunDir() const { return m_runDir; }
@@ -127,6 +128,7 @@ private:
     double m_phaseBest = -1;
     double m_epochSeconds = 0;
     bool m_pausePending = false;
+    bool m_messageIsError = false;
 };
 
 } // namespace dw::ui

@@ -3,7 +3,9 @@
 // The recording page's waveform (QCustomPlot): a min/max envelope of the session (10 ms
 // buckets, so a 60 s session is 6,000 points however long it gets), scrolling during recording,
 // with the proposed clips drawn as regions that can be selected and dragged along the time axis.
-// Appending is O(new samples); GUI thread only.
+// Appending is O(new samples). Each replot draws at most one min/max pair per pixel column of
+// the visible range (the envelope is reduced just before the replot), so a whole session costs
+// no more to draw than a few seconds of it. GUI thread only.
 
 #include <qcustomplot.h>
 
@@ -33,9 +35,12 @@ public:
     void appendSamples(std::span<const int16_t> samples);
     void setSamples(std::span<const int16_t> samples); // replaces everything, shows it all
     int64_t sampleCount() const { return m_total; }
-    int pointCount() const; // envelope points drawn (for tests)
+    int pointCount() const; // envelope points (10 ms buckets) of the session
+    int drawnPointCount() const; // points handed to the graphs by the last replot
 
+    // The regions are current at once; their plot items follow on the next event-loop pass.
     void setRegions(const std::vector<WaveRegion>& regions);
+    bool regionItemsReady() const;
     const std::vector<WaveRegion>& regions() const { return m_regions; }
     void setSelectedRegion(int index);
     int selectedRegion() const { return m_selected; }
@@ -59,11 +64,15 @@ protected:
 
 private:
     void flushBucket();
+    void reduceForView(); // fills the graphs from the envelope for the visible range
     void rebuildRegionItems();
     void styleRegion(int index);
     int64_t sampleAtPixel(double x) const;
     int regionAt(int64_t sample) const;
 
+    std::vector<double> m_envTime; // seconds, bucket centres (ascending)
+    std::vector<float> m_envMin;   // full scale, per bucket
+    std::vector<float> m_envMax;
     QCPGraph* m_upper = nullptr;
     QCPGraph* m_lower = nullptr;
     QCPItemText* m_overlay = nullptr;
@@ -71,6 +80,7 @@ private:
     std::vector<QCPItemText*> m_regionLabels;
     std::vector<WaveRegion> m_regions;
     int m_selected = -1;
+    bool m_rebuildPending = false;
     int m_rate = 16000;
     int m_bucket = 160; // samples per envelope point (10 ms at 16 kHz)
     int64_t m_total = 0;
