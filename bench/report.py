@@ -163,7 +163,7 @@ def main():
         "the exported host example built with `cc -std=c99 -O2`.",
         "- `cortex_m4_estimate_*`: MACs x cycles per MAC at 80 MHz (an estimate; the EI "
         "tutorial's 13 ms is another model on real hardware, shown as an anchor).",
-        "- `sweep_jobs2`: `dendrite sweep run resources/sweeps/small.json` on the demo project "
+        "- `sweep_jobs2`: `dendrite sweep run bench/sweep_bench.json` (6 EI-network trials, 6 epochs) on the demo project "
         "with --jobs 1 and --jobs 2 (wall time), trials per hour and the 800-trial projection.",
         "- `gui_*`: bench/bench_gui.cpp, offscreen; a frame = new data + replot + render "
         "(CPU time). `gui_peak_rss`: dendrite-workbench --screenshot on the demo project.",

@@ -121,10 +121,10 @@ if [ -f "$base/best.pt" ]; then
 fi
 
 # --- sweep throughput: --jobs 2 vs --jobs 1 ------------------------------------------------
-say "sweep throughput (resources/sweeps/small.json on the demo project)"
+say "sweep throughput (bench/sweep_bench.json on the demo project)"
 for j in 1 2; do
   t0=$(date +%s.%N)
-  "$BIN/dendrite" sweep run "$ROOT/resources/sweeps/small.json" --project "$DEMO" --out "$WORK/sweep-$j" --jobs $j > "$WORK/sweep-$j.log" 2>&1
+  "$BIN/dendrite" sweep run "$ROOT/bench/sweep_bench.json" --project "$DEMO" --out "$WORK/sweep-$j" --jobs $j > "$WORK/sweep-$j.log" 2>&1
   t1=$(date +%s.%N)
   n=$(($(grep -c ',finished,' "$WORK/sweep-$j/results.csv" 2>/dev/null || echo 0)))
   eval "sweep_s_$j=$(python3 -c "print('%.1f' % ($t1 - $t0))")"
@@ -135,7 +135,7 @@ if [ "${sweep_n_1:-0}" -gt 0 ] && [ "${sweep_n_2:-0}" -gt 0 ]; then
   read -r tph1 tph2 scale proj <<< "$(python3 -c "
 a = $sweep_n_1 * 3600 / $sweep_s_1; b = $sweep_n_2 * 3600 / $sweep_s_2
 print('%.0f %.0f %.2f %.1f' % (a, b, b / a, 800 / b))")"
-  result "name=sweep_jobs2 what=\"Sweep trials per hour, --jobs 2 vs --jobs 1 ($sweep_n_2 tiny 3-epoch trials; 800-trial projection at this rate: $proj h)\"" \
+  result "name=sweep_jobs2 what=\"Sweep trials per hour, --jobs 2 vs --jobs 1 ($sweep_n_2 EI-network trials of 6 epochs; 800-trial projection at this rate: $proj h)\"" \
          "ours=\"$tph2 trials/h\" peer=\"$tph1 trials/h\" ratio=$scale target=\">= 1.6x (2 cores)\" status=$(python3 -c "print('met' if $scale >= 1.6 else 'BELOW_TARGET')")"
 fi
 
