@@ -181,9 +181,16 @@ void WaveformView::setRegions(const std::vector<WaveRegion>& regions)
     m_regions = regions;
     if (m_selected >= int(m_regions.size()))
         m_selected = -1;
-    // The plot items are rebuilt on the next timer pass of the event loop, not here: after a
-    // long session the caller has just split it, and items plus the full replot in the same
-    // pass would block the GUI thread for one long span instead of two short ones.
+    // Same number of regions (nudge, relabel, drop): restyle the items now, it is cheap.
+    if (!m_rebuildPending && m_regionItems.size() == m_regions.size()) {
+        for (int i = 0; i < int(m_regions.size()); ++i)
+            styleRegion(i);
+        refresh();
+        return;
+    }
+    // A new set (a session was just split): the items are rebuilt on the next timer pass of the
+    // event loop, not here; items plus the full replot in the splitting pass blocked the GUI
+    // thread for one long span instead of two short ones.
     if (!m_rebuildPending) {
         m_rebuildPending = true;
         QTimer::singleShot(0, this, [this] {

@@ -38,7 +38,8 @@ public:
     int pointCount() const; // envelope points (10 ms buckets) of the session
     int drawnPointCount() const; // points handed to the graphs by the last replot
 
-    // The regions are current at once; their plot items follow on the next event-loop pass.
+    // The regions are current at once; when their number changes, their plot items follow on the
+    // next event-loop pass (a restyle of the same number of regions is immediate).
     void setRegions(const std::vector<WaveRegion>& regions);
     bool regionItemsReady() const;
     const std::vector<WaveRegion>& regions() const { return m_regions; }
