@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <numbers>
 
 namespace dw {
@@ -31,6 +33,30 @@ constexpr int kMinRate = 1000;
 constexpr int kMaxRate = 192000;
 constexpr double kFloor = 1e-10; // spec: a zero energy becomes 1e-10; also the std epsilon
 constexpr int kUsageCode = 2;    // dw::cli::kUsage: a bad value given by the user
+
+// Natural log of n positive, normal, finite floats (the floored mel energies) in a loop that
+// compilers vectorise: exponent from the bits, mantissa folded into [sqrt(1/2), sqrt(2)], log(m) =
+// 2 atanh(t) with t = (m - 1) / (m + 1), |t| <= 0.172, odd series to t^11. Within 2e-6 of
+// std::log over 1e-10 .. 1e9 (the features' tolerance is 1e-3); replaces 32 calls per frame.
+void logPositive(float* v, int n)
+{
+    for (int i = 0; i < n; ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, &v[i], sizeof bits);
+        uint32_t mb = (bits & 0x7fffffu) | 0x3f800000u;  // the mantissa as a float in [1, 2)
+        const uint32_t big = mb > 0x3fb504f3u ? 1u : 0u; // above sqrt(2): halve it
+        mb -= big << 23;
+        const int32_t e = int32_t(bits >> 23) - 127 + int32_t(big);
+        float m;
+        std::memcpy(&m, &mb, sizeof m);
+        const float t = (m - 1.0f) / (m + 1.0f), t2 = t * t;
+        const float s =
+            t *
+            (2.0f + t2 * (2.0f / 3 +
+                          t2 * (2.0f / 5 + t2 * (2.0f / 7 + t2 * (2.0f / 9 + t2 * (2.0f / 11))))));
+        v[i] = s + float(e) * 0.693147180559945f;
+    }
+}
 
 const char* const kNames[] = {"kind",          "window",         "num_cepstral", "frame_length",
                               "frame_stride",  "num_filters",    "fft_length",   "win_size",
@@ -660,8 +686,10 @@ void MfccExtractor::compute(std::span<const float> x, std::span<float> out)
             float e = 0;
             for (int b = 0; b < len; ++b)
                 e += w[b] * p[b];
-            d.logMel[i] = std::log(e == 0 ? static_cast<float>(kFloor) : e);
+            // Zero becomes the floor (spec); logPositive wants normal floats (> 1.2e-38).
+            d.logMel[i] = e == 0 ? static_cast<float>(kFloor) : std::max(e, 1.17549435e-38f);
         }
+        logPositive(d.logMel.data(), nf);
         float* row = out.data() + size_t(f) * d.coeffs;
         if (d.mfcc) {
             // DCT as a sum of scaled columns, padded to a multiple of 8 coefficients: the inner
