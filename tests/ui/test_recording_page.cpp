@@ -337,10 +337,14 @@ private slots:
               "wall-clock gaps: longest %.1f ms, p99 %.1f ms; %zu proposals, %d envelope points",
               wallGaps.size(), longestCpu / 1e6, qPrintable(worstAt), longestWall / 1e6, p99,
               f.page->proposals().size(), f.page->waveform()->pointCount());
-        // Target ~20 ms; measured 36 ms on the loaded 2-core build machine (the session-end split
-        // + region items + full replot). This guard catches regressions past 50 ms.
+        // Target ~20 ms. The session end was 36 ms (split + region items + a replot of 6,000
+        // translucent zig-zag points in one pass); now the envelope is reduced per pixel column,
+        // fills are opaque and the items follow on the next pass: each pass <= 11 ms measured in
+        // isolation, 9-38 ms (median ~17) in this test at load average 12-13 on 2 cores. This
+        // guard catches regressions past 50 ms.
         QVERIFY2(longestCpu / 1e6 < 50.0,
-                 qPrintable(QString("the GUI thread was busy %1 ms at once").arg(longestCpu / 1e6)));
+                 qPrintable(QString("the GUI thread was busy %1 ms at once")
+                                .arg(longestCpu / 1e6)));
     }
 };
 

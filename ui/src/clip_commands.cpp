@@ -72,8 +72,9 @@ dw::Error clipNotFound(const std::string& clipId)
 }
 
 // What relabel and move-to-split share: read the clip's current value, refuse a change to the
-// same value (with `sameText` as the reason and "choose another <noun>"), apply `set(value)` now, and undo by setting the
-// old value back. `Field` reads the value from a Clip; `set` is a Project member.
+// same value (reason `sameText`, hint "choose another <noun>"), apply `set(value)` now, and
+// undo by setting the old value back. `Field` reads the value from a Clip; `set` is a Project
+// member function.
 template <typename T, typename Field, typename Setter>
 CommandResult changeClipField(const ClipEditTarget& t, const std::string& clipId, const T& value,
                               Field field, Setter set, const std::string& sameText,
@@ -86,7 +87,8 @@ CommandResult changeClipField(const ClipEditTarget& t, const std::string& clipId
         return clipNotFound(clipId);
     const T old = field(*c);
     if (old == value)
-        return dw::makeError("clip '" + clipId + "' " + sameText, std::string("choose another ") + noun);
+        return dw::makeError("clip '" + clipId + "' " + sameText,
+                             std::string("choose another ") + noun);
     dw::Project* p = t.project;
     return finish(t, (p->*set)(clipId, value), commandText,
                   [p, clipId, value, set] { return (p->*set)(clipId, value); },
