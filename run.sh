@@ -53,8 +53,12 @@ case "$MODE" in
   test)
     say "running the test suite"
     cd "$BUILD"
-    ctest --output-on-failure -j "$JOBS" --timeout 900
-    exit $?
+    rc=0
+    ctest --output-on-failure -j "$JOBS" --timeout 900 || rc=$?
+    # --- sanitizers (issue 9): torch-free core/audio tests under ASan+UBSan in build-asan ---
+    say "running the sanitizer tests (asan-ubsan preset, torch-free subset)"
+    "$ROOT/tools/ci_sanitizers.sh" "$JOBS" || rc=1
+    exit $rc
     ;;
   bench)
     say "running the benchmarks"
