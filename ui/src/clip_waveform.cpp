@@ -35,7 +35,9 @@ ClipWaveform::ClipWaveform(QWidget* parent) : QCustomPlot(parent)
     xAxis->setRange(0, 1);
     m_graph = addGraph();
     m_graph->setPen(QPen(QColor("#2f6fb3"), 1));
-    m_graph->setBrush(QColor(47, 111, 179, 40));
+    // No fill under the curve: with adaptive sampling the line already draws each pixel
+    // column's min..max, and filling the 16,000-sample zig-zag polygon took 17-40 ms of the GUI
+    // thread per clip selection (the line alone: ~1 ms).
     m_graph->setAdaptiveSampling(true);
 
     m_selItem = new QCPItemRect(this);
