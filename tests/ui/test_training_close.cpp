@@ -3,6 +3,7 @@
 // run; "Yes" stops the run cleanly (status "stopped", best checkpoint kept, resumable) and the
 // window closes. Driven through the real MainWindow and its Train page on a tiny tone project.
 #include "main_window.h"
+#include "tone_project.h"
 #include "settings.h"
 
 #include "dw/core/project.h"
@@ -15,37 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <cmath>
-
 using namespace dw;
-
-namespace {
-
-Status makeToneProject(const std::filesystem::path& root)
-{
-    auto p = Project::create(root, {"low", "high"});
-    if (!p)
-        return p.error();
-    p->setAutoSave(false);
-    uint32_t rng = 99;
-    for (int l = 0; l < 2; ++l)
-        for (int c = 0; c < 24; ++c) {
-            std::vector<int16_t> s(16000);
-            const double f = 400.0 + 900.0 * l + 5.0 * c;
-            for (size_t i = 0; i < s.size(); ++i) {
-                rng = rng * 1664525u + 1013904223u;
-                const double noise = (double(rng >> 16) / 65536.0 - 0.5) * 600.0;
-                s[i] = int16_t(5000.0 * std::sin(2 * M_PI * f * double(i) / 16000.0) + noise);
-            }
-            if (auto clip = p->addClip(l == 0 ? "low" : "high", s, "synthetic",
-                                       "spk" + std::to_string(c % 6));
-                !clip)
-                return clip.error();
-        }
-    return p->save();
-}
-
-} // namespace
 
 class TestTrainingClose : public QObject
 {
@@ -56,7 +27,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
         const std::filesystem::path root = tmp.filePath("tones").toStdString();
-        const Status made = makeToneProject(root);
+        const auto made = test::makeProject(root, 2, 24);
         QVERIFY2(made.ok(), made.ok() ? "" : made.error().text().c_str());
 
         gui::Settings settings(tmp.filePath("settings.ini"));
