@@ -57,7 +57,10 @@ std::vector<std::string_view> splitParts(std::string_view s, std::string_view se
 }
 
 // Touches every field so a reader that returned garbage is at least memory-safe to use.
-size_t consume(const std::string& s) { return s.size(); }
+size_t consume(const std::string& s)
+{
+    return s.size();
+}
 
 } // namespace
 

@@ -15,7 +15,8 @@ namespace dw::fuzz {
 
 using Entry = int (*)(const uint8_t* data, size_t size);
 
-struct Target {
+struct Target
+{
     const char* name; // also the corpus folder name: fuzz/corpus/<name>/
     Entry entry;
 };

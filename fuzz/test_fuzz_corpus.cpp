@@ -60,8 +60,8 @@ void TestFuzzCorpus::replay_data()
                     files.push_back(e.path());
             std::sort(files.begin(), files.end());
             for (const auto& f : files) {
-                const std::string row = std::string(targets[size_t(i)].name) + "/" + kind + "/" +
-                                        f.filename().string();
+                const std::string row =
+                    std::string(targets[size_t(i)].name) + "/" + kind + "/" + f.filename().string();
                 QTest::newRow(row.c_str()) << i << QString::fromStdString(f.string());
             }
         }

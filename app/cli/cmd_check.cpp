@@ -22,7 +22,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-bool isTemporaryName(const std::string& name) { return name.find(".tmp-dw") != std::string::npos; }
+bool isTemporaryName(const std::string& name)
+{
+    return name.find(".tmp-dw") != std::string::npos;
+}
 
 int run(const std::vector<std::string>& argv)
 {
@@ -95,8 +98,8 @@ int run(const std::vector<std::string>& argv)
                 runs.push_back(r);
                 continue;
             }
-            const bool hasLatest = fs::exists(e.path() / "latest.json", ec) ||
-                                   fs::exists(e.path() / "latest.pt", ec);
+            const bool hasLatest =
+                fs::exists(e.path() / "latest.json", ec) || fs::exists(e.path() / "latest.pt", ec);
             const bool finished = rec->summary.has_value();
             r["readable"] = true;
             r["status"] = rec->status;
@@ -146,12 +149,12 @@ int run(const std::vector<std::string>& argv)
             std::printf("problem: %s\n", l.c_str());
     }
     if (!problems.empty()) {
-        return dw::cli::report(dw::makeError(
-            std::to_string(problems.size()) + " problem(s) found in '" + *dir + "'",
-            repair ? "the problems listed above cannot be repaired automatically"
-                   : "run `dendrite check --project " + *dir +
-                         " --repair` to save the repairs that are safe",
-            dw::cli::kBadInput));
+        return dw::cli::report(
+            dw::makeError(std::to_string(problems.size()) + " problem(s) found in '" + *dir + "'",
+                          repair ? "the problems listed above cannot be repaired automatically"
+                                 : "run `dendrite check --project " + *dir +
+                                       " --repair` to save the repairs that are safe",
+                          dw::cli::kBadInput));
     }
     if (!asJson)
         std::printf("%s\n", repaired.empty() ? "project is sound" : "project repaired and sound");

@@ -16,7 +16,8 @@ namespace {
 
 const QString kBin = QStringLiteral(DW_BIN_DIR "/dendrite");
 
-struct Run {
+struct Run
+{
     int code = -1;
     QString out, err;
 };
@@ -35,9 +36,8 @@ QByteArray wav(int samples)
 {
     QByteArray pcm(samples * 2, '\0');
     for (int i = 0; i < samples; ++i) {
-        const qint16 v = qint16((i % 40 < 20 ? 1 : -1) * ((i > samples / 3 && i < samples / 2)
-                                                              ? 8000
-                                                              : 30));
+        const qint16 v =
+            qint16((i % 40 < 20 ? 1 : -1) * ((i > samples / 3 && i < samples / 2) ? 8000 : 30));
         pcm[2 * i] = char(v & 0xff);
         pcm[2 * i + 1] = char((v >> 8) & 0xff);
     }
@@ -164,10 +164,10 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
         QTest::newRow("no project") << QStringList{"check"} << 2 << "--project";
-        QTest::newRow("unknown option") << QStringList{"check", "--project", "x", "--fix"} << 2
-                                        << "fix";
-        QTest::newRow("not a folder") << QStringList{"check", "--project", "/nonexistent/p"} << 3
-                                      << "does not exist";
+        QTest::newRow("unknown option")
+            << QStringList{"check", "--project", "x", "--fix"} << 2 << "fix";
+        QTest::newRow("not a folder")
+            << QStringList{"check", "--project", "/nonexistent/p"} << 3 << "does not exist";
     }
 
     void badCommandLine()

@@ -81,7 +81,8 @@ bool writeBytes(const QString& path, const QByteArray& bytes)
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
 }
 
-struct Outcome {
+struct Outcome
+{
     int exitCode = -1;
     bool killed = false;
     QString out, err;
@@ -146,10 +147,10 @@ QStringList temporaries(const QString& dir)
 // Kill windows are capped: a kill late in a long job tests nothing an early one does not.
 constexpr qint64 kMaxWindowMs = 2500;
 
-const QStringList kTrainArgs = {"--mode",  "gd",           "--set", "epochs_max=120",
-                                "--set",   "n_patience=4", "--set", "p_patience=4",
-                                "--set",   "max_tries=50", "--set", "max_dendrites=3",
-                                "--set",   "batch_size=8"};
+const QStringList kTrainArgs = {"--mode", "gd",           "--set", "epochs_max=120",
+                                "--set",  "n_patience=4", "--set", "p_patience=4",
+                                "--set",  "max_tries=50", "--set", "max_dendrites=3",
+                                "--set",  "batch_size=8"};
 
 } // namespace
 
@@ -185,11 +186,9 @@ private:
 void TestKill::writeBatch(const QString& dir, int files, quint32 seed)
 {
     for (int k = 0; k < files; ++k)
-        QVERIFY(writeBytes(QString("%1/%2/b%3_%4.wav")
-                               .arg(dir, k % 2 ? "no" : "yes")
-                               .arg(m_batch)
-                               .arg(k),
-                           makeWav(1.0, 1, 500 + 37 * k + m_batch, seed + quint32(k))));
+        QVERIFY(writeBytes(
+            QString("%1/%2/b%3_%4.wav").arg(dir, k % 2 ? "no" : "yes").arg(m_batch).arg(k),
+            makeWav(1.0, 1, 500 + 37 * k + m_batch, seed + quint32(k))));
     ++m_batch;
 }
 
@@ -227,10 +226,10 @@ void TestKill::initTestCase()
     o = runCli({"import", "--project", m_project, calib});
     QVERIFY2(o.exitCode == 0, qPrintable(o.err));
     m_importMs = std::clamp<qint64>(o.ms - m_loadMs, 1, kMaxWindowMs);
-    o = runCli(QStringList{"train", "--project", m_project, "--out",
-                           m_project + "/runs/calibration"} +
-                   kTrainArgs,
-               600000);
+    o = runCli(
+        QStringList{"train", "--project", m_project, "--out", m_project + "/runs/calibration"} +
+            kTrainArgs,
+        600000);
     QVERIFY2(o.exitCode == 0, qPrintable(o.out));
     m_trainMs = std::min<qint64>(o.workMs(), kMaxWindowMs);
     m_clips = verify("after the calibration runs", false);
@@ -253,8 +252,7 @@ QSet<QString> TestKill::verify(const QString& context, bool viaCli)
         if (!p->openReport().empty()) {
             auto s = p->save();
             if (!s) {
-                QTest::qFail(qPrintable(context + ": cannot save the repairs"), __FILE__,
-                             __LINE__);
+                QTest::qFail(qPrintable(context + ": cannot save the repairs"), __FILE__, __LINE__);
                 return {};
             }
         }
@@ -262,8 +260,7 @@ QSet<QString> TestKill::verify(const QString& context, bool viaCli)
             const QString id = QString::fromStdString(c.id);
             ids.insert(id);
             if (QString::fromStdString(c.path).contains(".tmp-dw")) {
-                QTest::qFail(qPrintable(context + ": temporary listed: " + id), __FILE__,
-                             __LINE__);
+                QTest::qFail(qPrintable(context + ": temporary listed: " + id), __FILE__, __LINE__);
                 return {};
             }
             auto a = dw::readWavPcm16(p->clipPath(c));
@@ -375,15 +372,14 @@ void TestKill::randomKills()
                         "--fake", m_fake, "--speed", "20"},
                        int(rng.bounded(quint32(m_recordMs * 11 / 10 + 1))));
         } else {
-            const bool resume = QFile::exists(m_run + "/latest.pt") &&
-                                !QFile::exists(m_run + "/summary.json");
+            const bool resume =
+                QFile::exists(m_run + "/latest.pt") && !QFile::exists(m_run + "/summary.json");
             if (!resume)
                 QDir(m_run).removeRecursively();
             what = resume ? "train --resume" : "train";
             const QStringList args =
                 resume ? QStringList{"train", "--resume", m_run}
-                       : QStringList{"train", "--project", m_project, "--out", m_run} +
-                             kTrainArgs;
+                       : QStringList{"train", "--project", m_project, "--out", m_run} + kTrainArgs;
             o = runCli(args, int(rng.bounded(quint32(m_trainMs * 11 / 10 + 1))));
         }
         if (o.killed) {
@@ -411,8 +407,8 @@ void TestKill::randomKills()
         kinds << QString("%1 %2").arg(it.value()).arg(it.key());
     qInfo("%d iterations in %.1f s: %d killed (%s), %d finished before the kill; %lld clips, "
           "none lost or corrupt; %d runs checked readable; %d `dendrite check` runs agreed",
-          iterations, m_total.elapsed() / 1000.0, m_kills, qPrintable(kinds.join(", ")),
-          m_finished, qlonglong(m_clips.size()),
+          iterations, m_total.elapsed() / 1000.0, m_kills, qPrintable(kinds.join(", ")), m_finished,
+          qlonglong(m_clips.size()),
           int(QDir(m_project + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot).size()),
           m_cliChecks);
     QCOMPARE(m_kills, target);

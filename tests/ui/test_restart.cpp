@@ -80,9 +80,9 @@ private Q_SLOTS:
         QCOMPARE(w.size(), size);
         QCOMPARE(w.currentPageId(), QString("features"));
         QVERIFY(w.context().project());
-        QCOMPARE(QDir(QString::fromStdString(w.context().project()->root().string()))
-                     .canonicalPath(),
-                 QDir(m_a.root).canonicalPath());
+        QCOMPARE(
+            QDir(QString::fromStdString(w.context().project()->root().string())).canonicalPath(),
+            QDir(m_a.root).canonicalPath());
         QVERIFY2(w.windowTitle().contains("tiny"), qPrintable(w.windowTitle()));
 
         // The recent-projects menu lists both, the reopened one first.
@@ -121,7 +121,8 @@ private Q_SLOTS:
         const QString out = m_tmp.filePath("restart-restored.png");
         QVERIFY(shot.save(out));
         if (qEnvironmentVariableIsSet("DW_UPDATE_SCREENSHOTS")) {
-            const QString doc = QStringLiteral(DW_SOURCE_DIR "/docs/screenshots/restart-restored.png");
+            const QString doc =
+                QStringLiteral(DW_SOURCE_DIR "/docs/screenshots/restart-restored.png");
             QFile::remove(doc);
             QVERIFY(shot.save(doc));
             qInfo("wrote %s", qPrintable(doc));
