@@ -703,7 +703,7 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
         res.files.push_back("export.json");
         return res;
     } catch (const std::exception& e) {
-        return makeError(std::string("export failed: ") + e.what(),
+        return makeError(std::string("export failed: ") + engine::errorText(e),
                          "the run folder may be damaged; retrain or report this as a bug");
     }
 }
@@ -745,7 +745,7 @@ Result<VerifyResult> verifyRun(const std::filesystem::path& runDir, const Featur
         r.int8C = *fq;
         return r;
     } catch (const std::exception& e) {
-        return makeError(std::string("verify failed: ") + e.what(),
+        return makeError(std::string("verify failed: ") + engine::errorText(e),
                          "the run folder may be damaged; retrain or report this as a bug");
     }
 }
@@ -852,7 +852,7 @@ Result<InferenceTiming> timeInference(const std::filesystem::path& runDir, int i
         t.iterations = perRound * t.rounds;
         return t;
     } catch (const std::exception& e) {
-        return makeError(std::string("timing failed: ") + e.what(), "report this as a bug");
+        return makeError(std::string("timing failed: ") + engine::errorText(e), "report this as a bug");
     }
 }
 

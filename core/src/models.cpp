@@ -14,12 +14,18 @@ using nlohmann::json;
 const char* opName(NetSpec::Op op)
 {
     switch (op) {
-    case NetSpec::Op::Conv: return "conv";
-    case NetSpec::Op::Linear: return "linear";
-    case NetSpec::Op::Relu: return "relu";
-    case NetSpec::Op::Pool: return "pool";
-    case NetSpec::Op::Dropout: return "dropout";
-    case NetSpec::Op::Flatten: return "flatten";
+    case NetSpec::Op::Conv:
+        return "conv";
+    case NetSpec::Op::Linear:
+        return "linear";
+    case NetSpec::Op::Relu:
+        return "relu";
+    case NetSpec::Op::Pool:
+        return "pool";
+    case NetSpec::Op::Dropout:
+        return "dropout";
+    case NetSpec::Op::Flatten:
+        return "flatten";
     }
     return "?";
 }
@@ -27,14 +33,20 @@ const char* opName(NetSpec::Op op)
 const char* inputName(NetSpec::Input i)
 {
     switch (i) {
-    case NetSpec::Input::Seq1d: return "seq1d";
-    case NetSpec::Input::Image2d: return "image2d";
-    case NetSpec::Input::Flat: return "flat";
+    case NetSpec::Input::Seq1d:
+        return "seq1d";
+    case NetSpec::Input::Image2d:
+        return "image2d";
+    case NetSpec::Input::Flat:
+        return "flat";
     }
     return "?";
 }
 
-int ceilHalf(int n) { return (n + 1) / 2; }
+int ceilHalf(int n)
+{
+    return (n + 1) / 2;
+}
 } // namespace
 
 std::string NetSpec::toJson() const
@@ -76,7 +88,7 @@ Result<NetSpec> NetSpec::fromJson(const std::string& text)
             s.layers.push_back(L);
         }
     } catch (const std::exception& e) {
-        return makeError(std::string("network description is incomplete: ") + e.what(),
+        return makeError(std::string("network description is incomplete: ") + errorText(e),
                          "the checkpoint is damaged");
     }
     return s;
@@ -108,8 +120,8 @@ Result<NetSpec> specFor(const TrainConfig& c, int frames, int coeffs, int classe
 {
     if (frames < 1 || coeffs < 1 || classes < 2)
         return makeError("cannot build a network for " + std::to_string(frames) + "x" +
-                             std::to_string(coeffs) + " features and " +
-                             std::to_string(classes) + " classes",
+                             std::to_string(coeffs) + " features and " + std::to_string(classes) +
+                             " classes",
                          "a project needs at least 2 labels with clips");
     NetSpec s;
     s.frames = frames;
@@ -146,15 +158,15 @@ Result<NetSpec> specFor(const TrainConfig& c, int frames, int coeffs, int classe
         if (s.input == NetSpec::Input::Image2d)
             u = ceilHalf(u);
     }
-    long long feat = c.conv_layers == 0 ? (long long)frames * coeffs
+    long long feat = c.conv_layers == 0                   ? (long long)frames * coeffs
                      : s.input == NetSpec::Input::Image2d ? (long long)ch * t * u
-                                                         : (long long)ch * t;
+                                                          : (long long)ch * t;
     s.layers.push_back({Op::Flatten, 0, 0});
     // Hidden widths log-spaced between the features and the classes (spec section 7).
     for (int i = 1; i < c.linear_layers; ++i) {
         double f = double(i) / c.linear_layers;
         int w = std::max(1, int(std::lround(std::exp((1 - f) * std::log(double(feat)) +
-                                                    f * std::log(double(classes))))));
+                                                     f * std::log(double(classes))))));
         s.layers.push_back({Op::Linear, w, 0});
         s.layers.push_back({Op::Relu, 0, 0});
         if (c.dropout > 0)
@@ -188,15 +200,17 @@ NetworkImpl::NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation,
                 kind = LayerKind::Conv1d;
             }
             idx = int(m_layers.size());
-            m_layers.push_back(register_module("layer_" + std::to_string(idx),
-                                               DendriteLayer(base, kind, o)));
+            m_layers.push_back(
+                register_module("layer_" + std::to_string(idx), DendriteLayer(base, kind, o)));
             ch = l.out;
         } else if (l.op == Op::Pool) {
             t = ceilHalf(t);
             if (image)
                 u = ceilHalf(u);
         } else if (l.op == Op::Flatten) {
-            flat = image ? (long long)ch * t * u : (long long)ch * t;
+            // A plain MLP (conv_layers 0) reads the whole frames x coeffs input as it is.
+            if (m_spec.input != NetSpec::Input::Flat)
+                flat = image ? (long long)ch * t * u : (long long)ch * t;
             flattened = true;
         } else if (l.op == Op::Linear) {
             if (!flattened)
@@ -272,7 +286,7 @@ std::vector<std::string> NetworkImpl::wrappedNames() const
             continue;
         const char* k = m_layers[i]->kind() == LayerKind::Linear   ? "linear"
                         : m_layers[i]->kind() == LayerKind::Conv1d ? "conv1d"
-                                                                    : "conv2d";
+                                                                   : "conv2d";
         out.push_back("layer_" + std::to_string(i) + ":" + k);
     }
     return out;

@@ -12,18 +12,44 @@
 
 #include <torch/torch.h>
 
+#include <exception>
+
 #include <string>
 #include <vector>
 
 namespace dw::engine {
 
-struct NetSpec {
-    enum class Input { Seq1d, Image2d, Flat };
-    enum class Op { Conv, Linear, Relu, Pool, Dropout, Flatten };
-    struct Layer {
+// The message of a caught exception as users should read it: LibTorch's c10::Error::what()
+// carries a C++ stack trace, which says nothing to a user and buries the actual reason.
+inline std::string errorText(const std::exception& e)
+{
+    if (const auto* t = dynamic_cast<const c10::Error*>(&e))
+        return t->what_without_backtrace();
+    return e.what();
+}
+
+struct NetSpec
+{
+    enum class Input
+    {
+        Seq1d,
+        Image2d,
+        Flat
+    };
+    enum class Op
+    {
+        Conv,
+        Linear,
+        Relu,
+        Pool,
+        Dropout,
+        Flatten
+    };
+    struct Layer
+    {
         Op op = Op::Relu;
-        int out = 0;      // Conv: channels, Linear: features
-        double p = 0.0;   // Dropout probability
+        int out = 0;    // Conv: channels, Linear: features
+        double p = 0.0; // Dropout probability
     };
     Input input = Input::Seq1d;
     int frames = 50;
@@ -56,7 +82,7 @@ public:
     std::vector<std::string> wrappedNames() const;
     std::vector<int> dendriteCounts() const; // per wrapped layer
     long long cleanParams() const;
-    void addDendrites();                 // one per neuron on every wrapped layer
+    void addDendrites(); // one per neuron on every wrapped layer
     void startCandidates();
     void setCandidatesActive(bool on);
     void acceptCandidates();

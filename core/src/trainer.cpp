@@ -33,7 +33,8 @@ using Clock = std::chrono::steady_clock;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kCheckpointFormat = 1;
 
-struct SplitData {
+struct SplitData
+{
     torch::Tensor x; // [n, frames*coeffs] float
     torch::Tensor y; // [n] int64
     int64_t n = 0;
@@ -91,7 +92,8 @@ std::string tensorString(const torch::Tensor& t)
 }
 
 // ReduceLROnPlateau on validation accuracy (mode max, relative threshold 1e-4), as PyTorch's.
-struct Plateau {
+struct Plateau
+{
     double lr = 0.005;
     double best = -std::numeric_limits<double>::infinity();
     int bad = 0;
@@ -114,8 +116,10 @@ struct Plateau {
         }
         return false;
     }
-    json toJson() const { return {{"lr", lr}, {"best", std::isfinite(best) ? best : -1e300},
-                                  {"bad", bad}}; }
+    json toJson() const
+    {
+        return {{"lr", lr}, {"best", std::isfinite(best) ? best : -1e300}, {"bad", bad}};
+    }
     void fromJson(const json& j)
     {
         lr = j.at("lr").get<double>();
@@ -126,7 +130,8 @@ struct Plateau {
     }
 };
 
-struct ArchRow {
+struct ArchRow
+{
     long long params = 0;
     double bestVal = -1;
     double test = kNaN;
@@ -134,12 +139,14 @@ struct ArchRow {
     std::vector<int> dendrites;
 };
 
-struct EvalResult {
+struct EvalResult
+{
     double loss = kNaN;
     double acc = kNaN;
 };
 
-struct EpochStats {
+struct EpochStats
+{
     double loss = 0;
     double acc = 0;
     bool nan = false;
@@ -201,9 +208,8 @@ public:
            TrainObserver* obs)
         : m_cfg(std::move(config)), m_spec(std::move(spec)), m_labels(data.labels),
           m_dir(std::move(dir)), m_obs(obs),
-          m_tracker(TrackerConfig{m_cfg.mode == "traditional", m_cfg.max_dendrites,
-                                  m_cfg.max_tries, m_cfg.n_patience,
-                                  m_cfg.improvement_thresholds})
+          m_tracker(TrackerConfig{m_cfg.mode == "traditional", m_cfg.max_dendrites, m_cfg.max_tries,
+                                  m_cfg.n_patience, m_cfg.improvement_thresholds})
     {
         m_train = makeSplit(data, Split::Train);
         m_val = makeSplit(data, Split::Validation);
@@ -403,9 +409,9 @@ public:
                 EpochRecord rec = makeRecord('P', st, m_lastVal, m_lastTest, t0);
                 rec.candidate_scores = scores;
                 emitEpoch(rec);
-                bool end = m_pNoImprove >= m_cfg.p_patience ||
-                           (m_cfg.cap_at_n && m_firstNEpochs > 0 &&
-                            m_phaseEpochs >= m_firstNEpochs);
+                bool end =
+                    m_pNoImprove >= m_cfg.p_patience ||
+                    (m_cfg.cap_at_n && m_firstNEpochs > 0 && m_phaseEpochs >= m_firstNEpochs);
                 if (end) {
                     m_net->acceptCandidates();
                     freezeNetwork(false);
@@ -417,8 +423,8 @@ public:
                     emitSwitch("added", "best candidate of each layer became a dendrite");
                 }
             }
-            bool pausing = !done && m_obs && m_obs->shouldPauseAfterEpoch &&
-                           m_obs->shouldPauseAfterEpoch();
+            bool pausing =
+                !done && m_obs && m_obs->shouldPauseAfterEpoch && m_obs->shouldPauseAfterEpoch();
             if (auto s = saveCheckpoint(m_dir / "latest.pt", nullptr, done || pausing); !s)
                 return s.error();
             if (pausing) {
@@ -467,8 +473,7 @@ private:
         for (DendriteLayer l : m_net->layers())
             for (auto& p : l->neuronPhaseParameters(dendriteWeights))
                 params.push_back(p);
-        m_opt = std::make_unique<torch::optim::Adam>(params,
-                                                     torch::optim::AdamOptions(m_cfg.lr));
+        m_opt = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(m_cfg.lr));
         m_sched = Plateau{};
         m_sched.lr = m_cfg.lr;
         m_sched.patience = m_cfg.lrPatience();
@@ -482,8 +487,7 @@ private:
         for (auto& l : m_net->wrapped())
             for (auto& p : l->candidateParameters())
                 params.push_back(p);
-        m_opt = std::make_unique<torch::optim::Adam>(params,
-                                                     torch::optim::AdamOptions(m_cfg.lr));
+        m_opt = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(m_cfg.lr));
     }
 
     // P-phase freezes every network tensor (their grads are never needed: the hook captures
@@ -614,8 +618,8 @@ private:
             torch::Tensor out = m_net->forward(s.x.slice(0, i, e));
             torch::Tensor yb = s.y.slice(0, i, e);
             lossSum += torch::nn::functional::cross_entropy(
-                           out, yb, torch::nn::functional::CrossEntropyFuncOptions().reduction(
-                                        torch::kSum))
+                           out, yb,
+                           torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                            .item<double>();
             correct += out.argmax(1).eq(yb).sum().item<int64_t>();
         }
@@ -672,14 +676,13 @@ private:
         std::vector<ArchRow> rows;
         for (const auto& [k, r] : m_rows)
             rows.push_back(r);
-        std::sort(rows.begin(), rows.end(), [](const ArchRow& a, const ArchRow& b) {
-            return a.params < b.params;
-        });
+        std::sort(rows.begin(), rows.end(),
+                  [](const ArchRow& a, const ArchRow& b) { return a.params < b.params; });
         std::ostringstream os;
         os << "params,best_val,test_at_best_val,dendrites,epoch\n";
         for (const auto& r : rows)
-            os << r.params << "," << r.bestVal << "," << r.test << ","
-               << joinInts(r.dendrites, "-") << "," << r.epoch << "\n";
+            os << r.params << "," << r.bestVal << "," << r.test << "," << joinInts(r.dendrites, "-")
+               << "," << r.epoch << "\n";
         return os.str();
     }
 
@@ -763,7 +766,7 @@ private:
             if (keepBytes)
                 *keepBytes = std::move(bytes);
         } catch (const std::exception& e) {
-            return makeError("could not write checkpoint " + file.string() + ": " + e.what(),
+            return makeError("could not write checkpoint " + file.string() + ": " + errorText(e),
                              "check free disk space and permissions");
         }
         return Status::success();
@@ -897,11 +900,49 @@ Result<RunSummary> runTraining(const FeatureDataset& data, const TrainConfig& co
             return s.error();
         return engine.run();
     } catch (const std::exception& e) {
-        (void)writeFileAtomic(runDir / "status", std::string("failed: ") + e.what() + "\n");
-        return makeError(std::string("training failed: ") + e.what(),
+        (void)writeFileAtomic(runDir / "status", std::string("failed: ") + errorText(e) + "\n");
+        return makeError(std::string("training failed: ") + errorText(e),
                          "check the knobs in config.json; report a bug if it persists");
     }
 }
+
+namespace {
+
+// What every reader of a checkpoint needs first: the archive opened, its meta parsed into the
+// run's config, network spec and labels. Shared by resume and by load (predict, export).
+struct CheckpointHead
+{
+    json meta;
+    TrainConfig config;
+    NetSpec spec;
+    std::vector<std::string> labels;
+};
+
+Result<CheckpointHead> readCheckpointHead(const fs::path& file,
+                                          torch::serialize::InputArchive& root)
+{
+    auto bytes = readFile(file);
+    if (!bytes)
+        return bytes.error();
+    std::istringstream is(*bytes);
+    root.load_from(is);
+    torch::Tensor metaT;
+    root.read("meta", metaT, true);
+    CheckpointHead h;
+    h.meta = json::parse(tensorString(metaT));
+    auto cfg = TrainConfig::fromJson(h.meta.at("config").dump());
+    if (!cfg)
+        return cfg.error();
+    h.config = *cfg;
+    auto spec = NetSpec::fromJson(h.meta.at("spec").dump());
+    if (!spec)
+        return spec.error();
+    h.spec = *spec;
+    h.labels = h.meta.at("labels").get<std::vector<std::string>>();
+    return h;
+}
+
+} // namespace
 
 Result<RunSummary> resumeRun(const FeatureDataset& data, const fs::path& runDir,
                              TrainObserver* observer)
@@ -912,35 +953,26 @@ Result<RunSummary> resumeRun(const FeatureDataset& data, const fs::path& runDir,
         return makeError("run '" + runDir.string() + "' has no latest.pt checkpoint",
                          "it never finished an epoch; start it again with dendrite train");
     try {
-        auto bytes = readFile(latest);
-        if (!bytes)
-            return bytes.error();
         torch::serialize::InputArchive root;
-        std::istringstream is(*bytes);
-        root.load_from(is);
-        torch::Tensor metaT;
-        root.read("meta", metaT, true);
-        json meta = json::parse(tensorString(metaT));
-        auto cfg = TrainConfig::fromJson(meta.at("config").dump());
-        if (!cfg)
-            return cfg.error();
-        auto spec = NetSpec::fromJson(meta.at("spec").dump());
-        if (!spec)
-            return spec.error();
-        if (meta.at("labels").get<std::vector<std::string>>() != data.labels)
+        auto head = readCheckpointHead(latest, root);
+        if (!head)
+            return head.error();
+        const TrainConfig& cfg = head->config;
+        const NetSpec& spec = head->spec;
+        if (head->labels != data.labels)
             return makeError("the project's labels changed since the run started",
                              "resume only with the same labels; start a new run otherwise");
-        if (auto s = checkData(data, *spec); !s)
+        if (auto s = checkData(data, spec); !s)
             return s.error();
         if (auto st = readFile(runDir / "status"); st && st->rfind("finished", 0) == 0)
             return makeError("run '" + runDir.string() + "' already finished",
                              "start a new run to train further");
-        Engine engine(data, *cfg, *spec, runDir, observer);
+        Engine engine(data, cfg, spec, runDir, observer);
         if (auto s = engine.resumeFrom(latest); !s)
             return s.error();
         return engine.run();
     } catch (const std::exception& e) {
-        return makeError(std::string("cannot resume: ") + e.what(),
+        return makeError(std::string("cannot resume: ") + errorText(e),
                          "the checkpoint may be damaged; start a new run");
     }
 }
@@ -948,25 +980,15 @@ Result<RunSummary> resumeRun(const FeatureDataset& data, const fs::path& runDir,
 Result<LoadedCheckpoint> loadCheckpoint(const fs::path& file)
 {
     try {
-        auto bytes = readFile(file);
-        if (!bytes)
-            return bytes.error();
         torch::serialize::InputArchive root;
-        std::istringstream is(*bytes);
-        root.load_from(is);
-        torch::Tensor metaT;
-        root.read("meta", metaT, true);
-        json meta = json::parse(tensorString(metaT));
+        auto head = readCheckpointHead(file, root);
+        if (!head)
+            return head.error();
+        const json& meta = head->meta;
         LoadedCheckpoint c;
-        auto cfg = TrainConfig::fromJson(meta.at("config").dump());
-        if (!cfg)
-            return cfg.error();
-        c.config = *cfg;
-        auto spec = NetSpec::fromJson(meta.at("spec").dump());
-        if (!spec)
-            return spec.error();
-        c.spec = *spec;
-        c.labels = meta.at("labels").get<std::vector<std::string>>();
+        c.config = head->config;
+        c.spec = head->spec;
+        c.labels = head->labels;
         c.epoch = meta.at("engine").at("epoch").get<int>();
         torch::serialize::InputArchive model;
         root.read("model", model);
@@ -974,7 +996,7 @@ Result<LoadedCheckpoint> loadCheckpoint(const fs::path& file)
         c.net->eval();
         return c;
     } catch (const std::exception& e) {
-        return makeError("cannot read checkpoint " + file.string() + ": " + e.what(),
+        return makeError("cannot read checkpoint " + file.string() + ": " + errorText(e),
                          "the run folder is damaged or from another version");
     }
 }

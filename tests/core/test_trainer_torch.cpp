@@ -102,8 +102,7 @@ private Q_SLOTS:
         auto dir = std::filesystem::path(tmp.path().toStdString()) / "run";
         QElapsedTimer t;
         t.start();
-        auto r = engine::runTraining(data, toyConfig(mode.toStdString()), toySpec(), dir,
-                                     nullptr);
+        auto r = engine::runTraining(data, toyConfig(mode.toStdString()), toySpec(), dir, nullptr);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().text().c_str());
         qInfo("%s: test %.3f val %.3f params %lld dendrites %d epochs %d in %.1f s",
               qPrintable(mode), r->test_accuracy, r->val_accuracy, r->params,
@@ -205,7 +204,9 @@ private Q_SLOTS:
             QCOMPARE(b.dendrites, a.dendrites);
             QVERIFY2(std::abs(a.train_loss - b.train_loss) < 1e-9,
                      qPrintable(QString("epoch %1 loss %2 vs %3")
-                                    .arg(a.epoch).arg(a.train_loss).arg(b.train_loss)));
+                                    .arg(a.epoch)
+                                    .arg(a.train_loss)
+                                    .arg(b.train_loss)));
             QCOMPARE(b.val_accuracy, a.val_accuracy);
         }
         QCOMPARE(resumed->test_accuracy, full->test_accuracy);
@@ -252,6 +253,36 @@ private Q_SLOTS:
         spec.coeffs = 3;
         auto r3 = engine::runTraining(d3, toyConfig("cc"), spec, root / "c", nullptr);
         QVERIFY(!r3.ok());
+    }
+    // custom with conv_layers 0 is a plain MLP over the whole frames x coeffs input; it used to
+    // size its first Linear from the frame count alone and fail with a shape error.
+    void plainMlpHasTheRightInputSize()
+    {
+        TrainConfig c;
+        c.model = "custom";
+        c.conv_layers = 0;
+        c.linear_layers = 2;
+        auto spec = engine::specFor(c, 50, 13, 12);
+        QVERIFY(spec.ok());
+        engine::Network net(*spec, engine::DendriteMode::Traditional, engine::Activation::Sigmoid,
+                            0.01, false);
+        auto y = net->forward(torch::zeros({4, 50 * 13}));
+        QCOMPARE(y.size(0), int64_t(4));
+        QCOMPARE(y.size(1), int64_t(12));
+    }
+
+    // Users read LibTorch's failures as one sentence, not as a C++ stack trace.
+    void torchErrorsLoseTheirBacktrace()
+    {
+        try {
+            (void)torch::zeros({2, 3}).matmul(torch::zeros({4, 5}));
+            QFAIL("the shapes should not multiply");
+        } catch (const std::exception& e) {
+            std::string text = engine::errorText(e);
+            QVERIFY2(text.find("shapes cannot be multiplied") != std::string::npos, text.c_str());
+            QVERIFY2(text.find("frame #") == std::string::npos, text.c_str());
+            QVERIFY(std::string(e.what()).size() > text.size());
+        }
     }
 };
 
