@@ -85,4 +85,5 @@ RUN=$DEMO/runs/compare-$(date +%Y%m%d-%H%M%S)
 for r in "$RUN"/*-seed*/; do
   "$BUILD/bin/dendrite" plot "$r" --out "${r%/}.png" 2>/dev/null
 done
-say "results: $RUN/compare.csv; plots: $RUN/*.png"
+"$BUILD/bin/dendrite" plot "$RUN" --out "$RUN/compare.png" 2>/dev/null
+say "results: $RUN/compare.csv; plots: $RUN/*.png (compare.png side by side)"
