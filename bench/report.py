@@ -23,16 +23,19 @@ WHY = {
     "close the gap on desktops.",
     "inference_float32": "the untrained/trained EI network is only ~28 k MACs, so per-layer call "
     "overhead is a visible share; the conv kernels are already vectorised.",
-    "mfcc": "the numpy peer and our extractor share the machine with other jobs; the ratio moves "
-    "with load. Remaining cost: 1,600 logf calls and 50 real FFTs per clip.",
-    "train_steps": "LibTorch's per-op dispatch dominates for a 3 k-parameter network at batch 32; "
-    "Python's overhead is a small share, so C++ cannot gain much per step.",
+    "mfcc": "the machine is shared (see the load average); the C99 runtime MFCC (the board's) "
+    "does the same work as core's with scalar loops and 1,600 libm logf calls per clip, core "
+    "uses a vectorised DCT and log. Core's row is the one the target is about.",
+    "train_steps": "bench_train times the two engines one after the other in wall time (3 s "
+    "each), so load that changes between the two phases moves the ratio: 2.01x in a run at "
+    "00:15, 0.73x in this one. For a 3 k-parameter network LibTorch's per-op dispatch dominates "
+    "in both languages. Since this run bench_train interleaves rounds (median); re-measure.",
     "dataset_features": "the two cores are shared with other jobs (see the load average above): a "
     "second thread only gets the share of the second core that is free; the WAV reads also share "
     "one disk. Idle, it should approach 2x.",
     "sweep_jobs2": "two trials on two cores compete with the rest of the machine's load, and each "
-    "trial's fixed start-up (loading LibTorch, the feature cache) is a large share of a 3-epoch "
-    "trial.",
+    "trial's fixed start-up (loading LibTorch and the feature cache in a new process) is a large "
+    "share of a 6-epoch trial.",
     "gui_training_plot_fps": "appending an epoch costs well under 1 ms, but one full replot of "
     "the seven panels with 10,000 epochs costs about 170 ms of CPU (measured separately), so the "
     "frame rate is the replot's. ui/src/run_plots.cpp needs a profile (antialiased or scatter "
