@@ -10,6 +10,7 @@
 
 #include "dw/core/atomic_file.h"
 #include "dw/core/project.h"
+#include "dw/core/project_lock.h"
 #include "dw/core/run_record.h"
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,15 @@ int run(const std::vector<std::string>& argv)
     const bool repair = args->has("repair");
     const bool asJson = args->has("json");
 
+    // Repairs write project.json: only with the project to ourselves.
+    std::optional<dw::ProjectLock> lock;
+    if (repair) {
+        auto l = dw::ProjectLock::acquire(*dir);
+        if (!l)
+            return dw::cli::report(
+                dw::Error{l.error().message, l.error().hint, dw::cli::kBadInput});
+        lock.emplace(std::move(*l));
+    }
     auto project = dw::Project::open(*dir);
     if (!project)
         return dw::cli::report(

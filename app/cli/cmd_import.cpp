@@ -4,6 +4,7 @@
 
 #include "dw/audio/import.h"
 #include "dw/core/project.h"
+#include "dw/core/project_lock.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -47,8 +48,8 @@ int run(const std::vector<std::string>& argv)
     for (const auto* l : {&opt.label, &opt.unknownLabel, &opt.noiseLabel})
         if (!l->empty())
             if (auto s = dw::Project::validateLabel(*l); !s)
-                return dw::cli::report(dw::makeError(s.error().message, s.error().hint,
-                                                     dw::cli::kUsage));
+                return dw::cli::report(
+                    dw::makeError(s.error().message, s.error().hint, dw::cli::kUsage));
     auto thr = args->getDouble("threshold", opt.splitter.thresholdDb);
     auto pad = args->getDouble("padding", opt.splitter.paddingSeconds);
     auto shift = args->getDouble("shift", opt.splitter.maxShiftSeconds);
@@ -77,11 +78,14 @@ int run(const std::vector<std::string>& argv)
                        : dw::Project::create(root, {});
     if (!project)
         return dw::cli::report(project.error());
+    auto lock = dw::ProjectLock::acquire(root);
+    if (!lock)
+        return dw::cli::report(
+            dw::Error{lock.error().message, lock.error().hint, dw::cli::kBadInput});
     for (const auto& line : project->openReport())
         std::cerr << "note: " << line << "\n";
 
-    std::vector<std::filesystem::path> paths(args->positional().begin(),
-                                             args->positional().end());
+    std::vector<std::filesystem::path> paths(args->positional().begin(), args->positional().end());
     auto progress = [](int d, int total) {
         if (d == total || d % 50 == 0) {
             std::fprintf(stderr, "\rimporting: %d/%d files", d, total);

@@ -7,6 +7,7 @@
 #include "dw/audio/fake_backend.h"
 #include "dw/audio/portaudio_backend.h"
 #include "dw/audio/recorder.h"
+#include "dw/core/project_lock.h"
 
 #include <chrono>
 #include <cstdio>
@@ -108,6 +109,9 @@ int run(const std::vector<std::string>& argv)
 
     if (auto v = Project::validateLabel(*label); !v)
         return cli::report(Error{v.error().message, v.error().hint, cli::kUsage});
+    auto lock = ProjectLock::acquire(*projectDir);
+    if (!lock)
+        return cli::report(Error{lock.error().message, lock.error().hint, cli::kBadInput});
     auto project = Project::open(*projectDir);
     if (!project)
         return cli::report(Error{project.error().message, project.error().hint, cli::kBadInput});
@@ -118,8 +122,9 @@ int run(const std::vector<std::string>& argv)
     if (auto s = rec.start(config); !s)
         return cli::report(s.error());
     const auto stats = rec.stats();
-    std::fprintf(stderr, "recording %.1f s from '%s' (%d Hz, %d ch -> 16000 Hz mono); say '%s' "
-                         "again and again...\n",
+    std::fprintf(stderr,
+                 "recording %.1f s from '%s' (%d Hz, %d ch -> 16000 Hz mono); say '%s' "
+                 "again and again...\n",
                  *seconds, stats.deviceName.c_str(), stats.deviceRate, stats.deviceChannels,
                  label->c_str());
     const size_t target = size_t(*seconds * 16000.0);

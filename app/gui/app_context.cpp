@@ -80,9 +80,21 @@ void AppContext::adopt(dw::Project project)
 
 dw::Status AppContext::openProject(const std::filesystem::path& root)
 {
+    // One writer per project (dw/core/project_lock.h). Reopening the project this window already
+    // holds keeps its lock.
+    std::error_code ec;
+    std::optional<dw::ProjectLock> lock;
+    if (!(m_lock && m_project && std::filesystem::equivalent(m_project->root(), root, ec))) {
+        auto l = dw::ProjectLock::acquire(root);
+        if (!l)
+            return l.error();
+        lock.emplace(std::move(*l));
+    }
     auto p = dw::Project::open(root);
     if (!p)
-        return p.error();
+        return p.error(); // a lock taken above is released here
+    if (lock)
+        m_lock = std::move(lock);
     adopt(std::move(*p));
     return {};
 }
@@ -93,6 +105,10 @@ dw::Status AppContext::createProject(const std::filesystem::path& root,
     auto p = dw::Project::create(root, labels);
     if (!p)
         return p.error();
+    auto lock = dw::ProjectLock::acquire(root);
+    if (!lock)
+        return lock.error();
+    m_lock = std::move(*lock);
     p->setFeatureConfig(m_settings.featureDefaults());
     if (auto s = p->save(); !s)
         return s;
@@ -118,6 +134,7 @@ void AppContext::closeProject()
     m_undo->clear();
     m_currentClip.clear();
     m_project.reset();
+    m_lock.reset();
     Q_EMIT projectChanged();
 }
 

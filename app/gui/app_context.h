@@ -7,6 +7,7 @@
 // work on their own copy or their own Project::open (see workers.h) and the context reloads.
 
 #include "dw/core/project.h"
+#include "dw/core/project_lock.h"
 #include "dw/core/result.h"
 
 #include <QHash>
@@ -16,6 +17,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QUndoStack;
@@ -95,6 +97,7 @@ private:
 
     Settings& m_settings;
     std::unique_ptr<dw::Project> m_project;
+    std::optional<dw::ProjectLock> m_lock; // held while m_project is open
     QUndoStack* m_undo = nullptr;
     std::unique_ptr<dw::ui::ClipPlayer> m_player;
     QHash<QString, QPointer<QAction>> m_actions;
