@@ -22,7 +22,7 @@ PKGS=(cmake ninja-build ccache g++ pkg-config
       nlohmann-json3-dev espeak-ng flite fonts-dejavu-core)
 TEST_PKGS=(xvfb xauth jackd2 python3 python3-numpy parallel sox slurm-wlm munge
            gcc-arm-none-eabi libnewlib-arm-none-eabi python3-onnx)
-BENCH_PKGS=(python3-numpy python3-torch valgrind)
+BENCH_PKGS=(python3-numpy python3-torch valgrind time)
 case "$MODE" in
   test) PKGS+=("${TEST_PKGS[@]}") ;;
   bench) PKGS+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
