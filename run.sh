@@ -51,13 +51,15 @@ cmake --build "$BUILD" -j "$JOBS"
 
 case "$MODE" in
   test)
-    say "running the test suite"
     cd "$BUILD"
     rc=0
-    ctest --output-on-failure -j "$JOBS" --timeout 900 || rc=$?
     # --- sanitizers (issue 9): torch-free core/audio tests under ASan+UBSan in build-asan ---
+    # First, so that the run ends with the whole suite's ctest summary; a failure still fails.
     say "running the sanitizer tests (asan-ubsan preset, torch-free subset)"
     "$ROOT/tools/ci_sanitizers.sh" "$JOBS" || rc=1
+    say "running the test suite"
+    ctest --output-on-failure -j "$JOBS" --timeout 900 || rc=$?
+    [ "$rc" -eq 0 ] || say "FAILED: see the sanitizer stage above and the summary" >&2
     exit $rc
     ;;
   bench)
