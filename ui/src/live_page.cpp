@@ -316,6 +316,7 @@ void LivePage::showModel(const std::vector<std::string>& labels, const QString& 
     m_lastHit = -1;
     m_lastHitTime = -1;
     m_windowsShown = 0;
+    m_last.windows = -1;
     m_model->setText(tr("Model: %1").arg(description));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (size_t i = 0; i < labels.size(); ++i)
@@ -372,6 +373,7 @@ void LivePage::addDetection(const dw::Detection& d)
 void LivePage::showStatus(long long windows, double streamSeconds, double windowsPerSecond,
                           double falseAcceptsPerHour, int detections)
 {
+    m_last = {windows, streamSeconds, windowsPerSecond, falseAcceptsPerHour, detections};
     QString s = tr("%1 · stream %2 · %3 windows (%4/s) · %5 detections")
                     .arg(m_running ? tr("Listening") : tr("Stopped"))
                     .arg(fmtSeconds(streamSeconds))
@@ -394,6 +396,8 @@ void LivePage::setRunning(bool running)
     m_source->setEnabled(!running);
     m_refresh->setEnabled(!running);
     updateSourceWidgets();
+    if (!running && m_last.windows >= 0 && m_status->styleSheet().isEmpty())
+        showStatus(m_last.windows, m_last.stream, m_last.rate, m_last.fah, m_last.detections);
 }
 
 void LivePage::showError(const dw::Error& e)

@@ -127,6 +127,11 @@ private:
     double m_lastHitTime = -1;
     int m_windowsShown = 0;
     bool m_running = false;
+    struct {
+        long long windows = -1;
+        double stream = 0, rate = 0, fah = 0;
+        int detections = 0;
+    } m_last; // the last status, re-shown when running stops
 };
 
 } // namespace dw::ui
