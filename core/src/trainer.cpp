@@ -5,6 +5,7 @@
 
 #include "dw/core/atomic_file.h"
 #include "dw/core/run_record.h"
+#include "fused_adam.h"
 #include "tracker.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -473,7 +474,7 @@ private:
         for (DendriteLayer l : m_net->layers())
             for (auto& p : l->neuronPhaseParameters(dendriteWeights))
                 params.push_back(p);
-        m_opt = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(m_cfg.lr));
+        m_opt = std::make_unique<FusedAdam>(params, torch::optim::AdamOptions(m_cfg.lr));
         m_sched = Plateau{};
         m_sched.lr = m_cfg.lr;
         m_sched.patience = m_cfg.lrPatience();
@@ -487,7 +488,7 @@ private:
         for (auto& l : m_net->wrapped())
             for (auto& p : l->candidateParameters())
                 params.push_back(p);
-        m_opt = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(m_cfg.lr));
+        m_opt = std::make_unique<FusedAdam>(params, torch::optim::AdamOptions(m_cfg.lr));
     }
 
     // P-phase freezes every network tensor (their grads are never needed: the hook captures
@@ -1068,7 +1069,7 @@ Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
     return out;
 }
 
-Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
+Result<TrainStepRate> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
                                    int samples, int warmup, double seconds)
 {
     auto spec = engine::specFor(config, frames, coeffs, classes);
@@ -1082,7 +1083,7 @@ Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int co
     for (engine::DendriteLayer l : net->layers())
         for (auto& p : l->neuronPhaseParameters(true))
             params.push_back(p);
-    torch::optim::Adam opt(params, torch::optim::AdamOptions(config.lr));
+    engine::FusedAdam opt(params, torch::optim::AdamOptions(config.lr));
     const int64_t n = samples, f = int64_t(frames) * coeffs, bs = config.batch_size;
     torch::Tensor x = torch::randn({n, f});
     torch::Tensor y = torch::randint(classes, {n}, torch::kInt64);
@@ -1105,6 +1106,12 @@ Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int co
     };
     for (int i = 0; i < warmup; ++i)
         step();
+    auto cpuNow = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+    };
+    const double cpu0 = cpuNow();
     auto t0 = std::chrono::steady_clock::now();
     long long steps = 0;
     double elapsed = 0;
@@ -1114,7 +1121,11 @@ Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int co
         steps += 50;
         elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     } while (elapsed < seconds);
-    return double(steps) / elapsed;
+    TrainStepRate r;
+    r.steps = steps;
+    r.perSecond = double(steps) / elapsed;
+    r.perCpuSecond = double(steps) / std::max(1e-9, cpuNow() - cpu0);
+    return r;
 }
 
 } // namespace dw

@@ -89,7 +89,14 @@ Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
 // config.batch_size, config.threads intra-op threads) on `samples` synthetic random inputs of
 // frames x coeffs with `classes` classes, after `warmup` steps, for about `seconds` of wall time.
 // Each step is what an N-phase epoch does per batch: gather, forward, loss, backward, step.
-Result<double> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
+// Rates per wall-clock second and per second of this process's CPU time (on a shared machine the
+// latter is the steadier figure: time the process waited for a core is not counted).
+struct TrainStepRate {
+    double perSecond = 0;
+    double perCpuSecond = 0;
+    long long steps = 0;
+};
+Result<TrainStepRate> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
                                    int samples, int warmup, double seconds);
 
 } // namespace dw
