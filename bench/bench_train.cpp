@@ -19,7 +19,8 @@
 
 namespace {
 
-struct Rate {
+struct Rate
+{
     double wall = 0, cpu = 0;
 };
 

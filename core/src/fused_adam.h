@@ -15,12 +15,12 @@
 
 namespace dw::engine {
 
-class FusedAdam : public torch::optim::Adam {
+class FusedAdam : public torch::optim::Adam
+{
 public:
     FusedAdam(std::vector<torch::Tensor> params, torch::optim::AdamOptions options)
         : torch::optim::Adam(std::move(params), std::move(options))
-    {
-    }
+    {}
     torch::Tensor step(LossClosure closure = nullptr) override;
 };
 

@@ -56,7 +56,8 @@ void setLr(torch::optim::Optimizer& o, double lr)
 
 } // namespace
 
-class TestFusedAdam : public QObject {
+class TestFusedAdam : public QObject
+{
     Q_OBJECT
 private Q_SLOTS:
     void matchesStockAdam_data()
