@@ -5,6 +5,15 @@
 #include <math.h>
 #include <string.h>
 
+/* SSE2 (every x86-64) kernels for the int8 conv/linear, max pool and quantize; without it, or
+   with DW_NN_NO_SIMD defined, the portable loops run. Both give bit-identical results: the
+   int8 sums are exact in int32 whatever the order, and the float steps are the same IEEE
+   operations in the same order. */
+#if defined(__SSE2__) && !defined(DW_NN_NO_SIMD)
+#include <emmintrin.h>
+#define DW_NN_SSE2 1
+#endif
+
 /* ---------------------------------------------------------------- scalar helpers */
 
 static float act_apply(int act, float x)
@@ -40,10 +49,18 @@ static int8_t clamp_i8(int32_t v, int32_t lo)
 
 /* round(x[i] / scale) + zp clamped to int8 for n values; branch-free so that it vectorises.
    Same results as dw_quantize_value (which calls it). */
+#ifdef DW_NN_SSE2
+static long quantize_f32_sse2(const float* x, int8_t* y, long n, float scale, int zp);
+#endif
+
 static void quantize_f32(const float* restrict x, int8_t* restrict y, long n, float scale, int zp)
 {
-    long i;
-    for (i = 0; i < n; ++i) {
+    long i = 0;
+#ifdef DW_NN_SSE2
+    if (n >= 4)
+        i = quantize_f32_sse2(x, y, n, scale, zp);
+#endif
+    for (; i < n; ++i) {
         float r = x[i] / scale;
         int32_t q;
         r = r > -1.0e6f ? r : -1.0e6f; /* also catches NaN */
@@ -341,6 +358,450 @@ static void conv_tile_store(const dw_layer* L, const conv_acc* acc, int q, int o
     }
 }
 
+#ifdef DW_NN_SSE2
+/* ------------------------------------------------ int8 conv/linear as int16 x int8 dot products */
+
+/* SSE2 int8 conv/linear. Strided convs and linear layers run as dot products of length K
+   (conv: in_c*k_h*k_w, linear: in_c) between int8 weight rows, read in place in their table
+   layout, and int16 columns holding x - in_zp (exact: |x - zp| <= 255), zero for padding and
+   for the row tail [K, Kp) with Kp the next multiple of 8; columns live in a stack buffer of
+   DW_COL_CAP values (1 kB). Stride-1 convs use conv_q_rows below. Layers too large for the
+   stack buffers take the portable tap-wise path above. Sums are exact int32 in any order (8
+   multiply-adds per pmaddwd), so every path gives the same int8 outputs. */
+#define DW_COL_CAP 512
+
+/* Weights of block b (8 values) of a row; the block past K's last multiple of 8 comes from
+   `tail` (8 readable bytes: the row's own bytes followed by the next row's, or a zero-padded
+   copy for the table's last row). Columns are zero there, so those weights do not count. */
+typedef struct dot_row
+{
+    const int8_t* w;    /* K weights */
+    const int8_t* tail; /* 8 bytes for the partial block, or NULL when K % 8 == 0 */
+    int full;           /* K / 8 */
+    int k;              /* K */
+} dot_row;
+
+/* out[t] = sum_r col[t*kp + r] * w[r] for `np` (1 or 4) columns. */
+static void dot_cols(const int16_t* col, long kp, const dot_row* R, int np, int32_t* out)
+{
+    const int nb = R->full + (R->tail ? 1 : 0);
+    __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+    int b;
+    for (b = 0; b < nb; ++b) {
+        const int8_t* wp = b < R->full ? R->w + 8 * b : R->tail;
+        const __m128i wb = _mm_loadl_epi64((const __m128i*)(const void*)wp);
+        const __m128i wv = _mm_srai_epi16(_mm_unpacklo_epi8(wb, wb), 8);
+        const int16_t* c = col + 8 * b;
+        a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_loadu_si128((const __m128i*)(const void*)c), wv));
+        if (np == 4) {
+            a1 = _mm_add_epi32(
+                a1, _mm_madd_epi16(_mm_loadu_si128((const __m128i*)(const void*)(c + kp)), wv));
+            a2 = _mm_add_epi32(
+                a2, _mm_madd_epi16(_mm_loadu_si128((const __m128i*)(const void*)(c + 2 * kp)), wv));
+            a3 = _mm_add_epi32(
+                a3, _mm_madd_epi16(_mm_loadu_si128((const __m128i*)(const void*)(c + 3 * kp)), wv));
+        }
+    }
+    {
+        /* Transposed horizontal sums: lane t of s is the total of a_t. */
+        const __m128i s01 = _mm_add_epi32(_mm_unpacklo_epi32(a0, a1), _mm_unpackhi_epi32(a0, a1));
+        const __m128i s23 = _mm_add_epi32(_mm_unpacklo_epi32(a2, a3), _mm_unpackhi_epi32(a2, a3));
+        const __m128i s = _mm_add_epi32(_mm_unpacklo_epi64(s01, s23), _mm_unpackhi_epi64(s01, s23));
+        if (np == 4)
+            _mm_storeu_si128((__m128i*)(void*)out, s);
+        else
+            out[0] = _mm_cvtsi128_si32(s);
+    }
+}
+
+/* clamp(out_zp + round(acc * M), lo, 127) as dw_requantize (half away from zero). */
+static int8_t requant1(int32_t acc, int64_t m, int rs, int64_t half, int32_t zp, int32_t lo)
+{
+    const int64_t p = (int64_t)acc * m;
+    int64_t r = ((p < 0 ? -p : p) + half) >> rs;
+    int32_t v;
+    r = r > 1024 ? 1024 : r;
+    v = zp + (int32_t)(p < 0 ? -r : r);
+    v = v < lo ? lo : v;
+    return (int8_t)(v > 127 ? 127 : v);
+}
+
+/* The requantisation constants of channel c; 0 when the multiplier is zero (output = zp). */
+static int requant_consts(const dw_layer* L, int c, int64_t* m, int* rs, int64_t* half)
+{
+    int s = 31 - (int)L->shift[c];
+    *m = L->mult[c];
+    if (*m == 0 || s > 62)
+        return 0;
+    if (s < 1)
+        s = 1;
+    *rs = s;
+    *half = (int64_t)1 << (s - 1);
+    return 1;
+}
+
+/* Row r of a weight table of n rows of K int8 values, with its partial-block source. */
+static void dot_row_init(dot_row* R, const int8_t* w, int k, int r, int n, int8_t* pad8)
+{
+    R->w = w + (long)r * k;
+    R->k = k;
+    R->full = k / 8;
+    R->tail = 0;
+    if (k % 8) {
+        if (r + 1 < n && k >= 8) {
+            R->tail = R->w + 8 * R->full; /* runs into row r + 1: same array */
+        } else {
+            int i;
+            for (i = 0; i < 8; ++i)
+                pad8[i] = i < k % 8 ? R->w[8 * R->full + i] : 0;
+            R->tail = pad8;
+        }
+    }
+}
+
+/* requant1 on the 4 int32 lanes of one channel with SSE2, bit-identical: |acc| is clamped to
+   the smallest magnitude whose result reaches 1024 (amax, so products and shifts stay in
+   unsigned 64-bit lanes and results below 2^31), then round half away from zero by the same
+   (|acc| * m + half) >> rs, the same min 1024, sign, + zp and clamp to [lo, 127]. */
+typedef struct requant_sse2
+{
+    __m128i m, half, rs, amax, amax_flip;
+} requant_sse2;
+
+static void requant_sse2_init(requant_sse2* R, int64_t m, int rs, int64_t half)
+{
+    uint64_t amax = 2147483648u; /* |acc| <= 2^31: unreachable unless the bound below is less */
+    if (rs <= 53) {
+        const uint64_t t = ((uint64_t)1024 << rs) - (uint64_t)half;
+        const uint64_t need = (t + (uint64_t)m - 1) / (uint64_t)m;
+        if (need < amax)
+            amax = need;
+    }
+    R->m = _mm_set1_epi32((int32_t)m);
+    R->half = _mm_set1_epi64x(half);
+    R->rs = _mm_cvtsi32_si128(rs);
+    R->amax = _mm_set1_epi32((int32_t)(uint32_t)amax);
+    R->amax_flip = _mm_set1_epi32((int32_t)((uint32_t)amax ^ 0x80000000u));
+}
+
+static __m128i requant_sse2_run(const requant_sse2* R, __m128i acc)
+{
+    const __m128i sign = _mm_srai_epi32(acc, 31);
+    const __m128i flip = _mm_set1_epi32((int32_t)0x80000000u);
+    const __m128i cap = _mm_set1_epi32(1024);
+    __m128i a = _mm_sub_epi32(_mm_xor_si128(acc, sign), sign); /* |acc| as unsigned */
+    __m128i gt = _mm_cmpgt_epi32(_mm_xor_si128(a, flip), R->amax_flip);
+    __m128i pe, po, r;
+    a = _mm_or_si128(_mm_and_si128(gt, R->amax), _mm_andnot_si128(gt, a));
+    pe = _mm_srl_epi64(_mm_add_epi64(_mm_mul_epu32(a, R->m), R->half), R->rs);
+    po = _mm_srl_epi64(_mm_add_epi64(_mm_mul_epu32(_mm_srli_epi64(a, 32), R->m), R->half), R->rs);
+    r = _mm_or_si128(_mm_and_si128(pe, _mm_set_epi32(0, -1, 0, -1)), _mm_slli_epi64(po, 32));
+    gt = _mm_cmpgt_epi32(r, cap);
+    r = _mm_or_si128(_mm_and_si128(gt, cap), _mm_andnot_si128(gt, r));
+    return _mm_sub_epi32(_mm_xor_si128(r, sign), sign);
+}
+
+/* Stride-1 int8 conv with the output positions in SIMD lanes (no column copies). Per block of 4
+   output channels, output row and tile of positions, the input rows the tile reads are staged as
+   int16 x - in_zp with zero padding, P[ic*k_h + kh][j] = x[ic][ih0 + kh][o0 - p_w + j]; taps
+   are taken in pairs (weight order [ic][kh][kw]) so that one pmaddwd adds two taps of 4
+   positions: acc[o] += w_a * P_a[o + kw_a] + w_b * P_b[o + kw_b]. Exact int32 like every path. */
+#define DW_ROW_STAGE 768 /* int16 values of the stage (1.5 kB) */
+#define DW_ROW_TAPS 256  /* largest in_c*k_h*k_w on this path */
+
+static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
+{
+    int16_t P[DW_ROW_STAGE];
+    int32_t wp[4][DW_ROW_TAPS / 2];
+    int16_t off[DW_ROW_TAPS + 1];
+    __m128i acc[4][2], bias[4];
+    requant_sse2 rq[4];
+    int live[4];
+    const int8_t* W = (const int8_t*)L->weight;
+    const int K = L->in_c * L->k_h * L->k_w;
+    const int npair = (K + 1) / 2;
+    const int rows = L->in_c * L->k_h;
+    const long plane = (long)L->out_h * L->out_w;
+    const int32_t lo = relu_floor_q(L);
+    const __m128i zpv = _mm_set1_epi32(L->out_zp),
+                  lov = _mm_set1_epi16((int16_t)(lo < 127 ? lo : 127));
+    int tmax, ntiles, T, sw, oc0, oh, o0, t, i, j, r, pi;
+    if (L->s_w != 1 || K > DW_ROW_TAPS)
+        return 0;
+    /* Tile: a row of the stage holds ceil8(T) + k_w - 1 values plus 8 of slack for the loads. */
+    tmax = (DW_ROW_STAGE / rows - L->k_w - 7) / 8 * 8;
+    if (tmax < 8)
+        return 0;
+    ntiles = (L->out_w + tmax - 1) / tmax;
+    T = (L->out_w + ntiles - 1) / ntiles;
+    sw = (T + 7) / 8 * 8 + L->k_w + 7;
+    for (r = 0; r < K; ++r) {
+        const int kw = r % L->k_w;
+        off[r] = (int16_t)((r / L->k_w) * sw + kw);
+    }
+    off[K] = 0; /* the odd tap's partner: weight 0 */
+    for (oc0 = 0; oc0 < L->out_c; oc0 += 4) {
+        const int nb = L->out_c - oc0 < 4 ? L->out_c - oc0 : 4;
+        for (j = 0; j < 4; ++j) {
+            const int8_t* w = W + (long)(oc0 + j) * K;
+            int64_t m, half;
+            int rs;
+            live[j] = j < nb && requant_consts(L, oc0 + j, &m, &rs, &half);
+            if (live[j])
+                requant_sse2_init(&rq[j], m, rs, half);
+            bias[j] = _mm_set1_epi32(j < nb && L->bias ? ((const int32_t*)L->bias)[oc0 + j] : 0);
+            for (pi = 0; pi < npair; ++pi) {
+                const int a = j < nb ? w[2 * pi] : 0;
+                const int b = j < nb && 2 * pi + 1 < K ? w[2 * pi + 1] : 0;
+                wp[j][pi] = (int32_t)((uint32_t)(uint16_t)a | ((uint32_t)(uint16_t)b << 16));
+            }
+        }
+        for (oh = 0; oh < L->out_h; ++oh) {
+            const int ih0 = oh * L->s_h - L->p_h;
+            for (o0 = 0; o0 < L->out_w; o0 += T) {
+                const int n = L->out_w - o0 < T ? L->out_w - o0 : T;
+                const int iw0 = o0 - L->p_w;
+                /* Stage: columns j with 0 <= iw0 + j < in_w are real input, the rest zero. */
+                const int jlo = iw0 < 0 ? -iw0 : 0;
+                const int jhi = L->in_w - iw0 < sw ? L->in_w - iw0 : sw;
+                for (r = 0; r < rows; ++r) {
+                    const int ih = ih0 + r % L->k_h;
+                    int16_t* pr = P + (long)r * sw;
+                    if (ih < 0 || ih >= L->in_h || jhi <= jlo) {
+                        for (j = 0; j < sw; ++j)
+                            pr[j] = 0;
+                        continue;
+                    }
+                    {
+                        const int8_t* xr = x + ((long)(r / L->k_h) * L->in_h + ih) * L->in_w + iw0;
+                        const __m128i zpv = _mm_set1_epi16((int16_t)L->in_zp);
+                        for (j = 0; j < jlo; ++j)
+                            pr[j] = 0;
+                        for (; j + 8 <= jhi; j += 8) { /* 8 bytes, sign-extended, minus zp */
+                            const __m128i b =
+                                _mm_loadl_epi64((const __m128i*)(const void*)(xr + j));
+                            _mm_storeu_si128(
+                                (__m128i*)(void*)(pr + j),
+                                _mm_sub_epi16(_mm_srai_epi16(_mm_unpacklo_epi8(b, b), 8), zpv));
+                        }
+                        for (; j < jhi; ++j)
+                            pr[j] = (int16_t)(xr[j] - L->in_zp);
+                        for (; j < sw; ++j)
+                            pr[j] = 0;
+                    }
+                }
+                for (t = 0; t < n; t += 8) {
+                    const int lanes = n - t < 8 ? n - t : 8;
+                    __m128i a00 = _mm_setzero_si128(), a01 = a00, a10 = a00, a11 = a00;
+                    __m128i a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+                    const int16_t* pt = P + t;
+                    if (lanes > 4)
+                        for (pi = 0; pi < npair; ++pi) {
+                            const __m128i va =
+                                _mm_loadu_si128((const __m128i*)(const void*)(pt + off[2 * pi]));
+                            const __m128i vb = _mm_loadu_si128(
+                                (const __m128i*)(const void*)(pt + off[2 * pi + 1]));
+                            const __m128i l = _mm_unpacklo_epi16(va, vb),
+                                          h = _mm_unpackhi_epi16(va, vb);
+                            __m128i w = _mm_set1_epi32(wp[0][pi]);
+                            a00 = _mm_add_epi32(a00, _mm_madd_epi16(l, w));
+                            a01 = _mm_add_epi32(a01, _mm_madd_epi16(h, w));
+                            w = _mm_set1_epi32(wp[1][pi]);
+                            a10 = _mm_add_epi32(a10, _mm_madd_epi16(l, w));
+                            a11 = _mm_add_epi32(a11, _mm_madd_epi16(h, w));
+                            w = _mm_set1_epi32(wp[2][pi]);
+                            a20 = _mm_add_epi32(a20, _mm_madd_epi16(l, w));
+                            a21 = _mm_add_epi32(a21, _mm_madd_epi16(h, w));
+                            w = _mm_set1_epi32(wp[3][pi]);
+                            a30 = _mm_add_epi32(a30, _mm_madd_epi16(l, w));
+                            a31 = _mm_add_epi32(a31, _mm_madd_epi16(h, w));
+                        }
+                    else
+                        for (pi = 0; pi < npair; ++pi) {
+                            const __m128i va =
+                                _mm_loadu_si128((const __m128i*)(const void*)(pt + off[2 * pi]));
+                            const __m128i vb = _mm_loadu_si128(
+                                (const __m128i*)(const void*)(pt + off[2 * pi + 1]));
+                            const __m128i l = _mm_unpacklo_epi16(va, vb);
+                            a00 = _mm_add_epi32(a00, _mm_madd_epi16(l, _mm_set1_epi32(wp[0][pi])));
+                            a10 = _mm_add_epi32(a10, _mm_madd_epi16(l, _mm_set1_epi32(wp[1][pi])));
+                            a20 = _mm_add_epi32(a20, _mm_madd_epi16(l, _mm_set1_epi32(wp[2][pi])));
+                            a30 = _mm_add_epi32(a30, _mm_madd_epi16(l, _mm_set1_epi32(wp[3][pi])));
+                        }
+                    acc[0][0] = a00;
+                    acc[0][1] = a01;
+                    acc[1][0] = a10;
+                    acc[1][1] = a11;
+                    acc[2][0] = a20;
+                    acc[2][1] = a21;
+                    acc[3][0] = a30;
+                    acc[3][1] = a31;
+                    for (j = 0; j < nb; ++j) {
+                        int8_t* yo = y + (oc0 + j) * plane + (long)oh * L->out_w + o0 + t;
+                        __m128i v;
+                        if (!live[j]) {
+                            for (i = 0; i < lanes; ++i)
+                                yo[i] = clamp_i8(L->out_zp, lo);
+                            continue;
+                        }
+                        v = _mm_packs_epi32(
+                            _mm_add_epi32(
+                                requant_sse2_run(&rq[j], _mm_add_epi32(acc[j][0], bias[j])), zpv),
+                            _mm_add_epi32(
+                                requant_sse2_run(&rq[j], _mm_add_epi32(acc[j][1], bias[j])), zpv));
+                        v = _mm_min_epi16(_mm_max_epi16(v, lov), _mm_set1_epi16(127));
+                        v = _mm_packs_epi16(v, v);
+                        if (lanes == 8) {
+                            _mm_storel_epi64((__m128i*)(void*)yo, v);
+                        } else {
+                            int8_t tmp[16];
+                            _mm_storeu_si128((__m128i*)(void*)tmp, v);
+                            for (i = 0; i < lanes; ++i)
+                                yo[i] = tmp[i];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+/* int8 conv through columns; returns 0 (nothing done) when a column does not fit the stack. */
+static int conv_q_cols(const dw_layer* L, const int8_t* x, int8_t* y)
+{
+    int16_t col[DW_COL_CAP];
+    int8_t pad8[8];
+    const int K = L->in_c * L->k_h * L->k_w;
+    const int kp = (K + 7) / 8 * 8;
+    const long plane = (long)L->out_h * L->out_w;
+    const int32_t lo = relu_floor_q(L);
+    const int16_t zp = (int16_t)L->in_zp;
+    int tile, oh, o0, t, oc, ic, kh, kw, r;
+    if (kp > DW_COL_CAP)
+        return 0;
+    tile = DW_COL_CAP / kp;
+    if (tile >= 4)
+        tile -= tile % 4;
+    for (oh = 0; oh < L->out_h; ++oh) {
+        const int ih0 = oh * L->s_h - L->p_h;
+        for (o0 = 0; o0 < L->out_w; o0 += tile) {
+            const int n = L->out_w - o0 < tile ? L->out_w - o0 : tile;
+            /* Columns of the n positions: [ic][kh][kw] as the weights, padding zero. */
+            for (t = 0; t < n; ++t) {
+                int16_t* c = col + (long)t * kp;
+                const int iw0 = (o0 + t) * L->s_w - L->p_w;
+                const int inside = iw0 >= 0 && iw0 + L->k_w <= L->in_w;
+                r = 0;
+                for (ic = 0; ic < L->in_c; ++ic)
+                    for (kh = 0; kh < L->k_h; ++kh) {
+                        const int ih = ih0 + kh;
+                        const int8_t* xr = x + ((long)ic * L->in_h + ih) * L->in_w;
+                        if (ih < 0 || ih >= L->in_h)
+                            for (kw = 0; kw < L->k_w; ++kw)
+                                c[r++] = 0;
+                        else if (inside)
+                            for (kw = 0; kw < L->k_w; ++kw)
+                                c[r++] = (int16_t)(xr[iw0 + kw] - zp);
+                        else
+                            for (kw = 0; kw < L->k_w; ++kw) {
+                                const int iw = iw0 + kw;
+                                c[r++] = iw >= 0 && iw < L->in_w ? (int16_t)(xr[iw] - zp) : 0;
+                            }
+                    }
+                for (; r < kp; ++r)
+                    c[r] = 0;
+            }
+            for (oc = 0; oc < L->out_c; ++oc) {
+                const int32_t b = L->bias ? ((const int32_t*)L->bias)[oc] : 0;
+                int8_t* yo = y + oc * plane + (long)oh * L->out_w + o0;
+                int64_t m, half;
+                int rs;
+                int32_t acc[4];
+                dot_row R;
+                if (!requant_consts(L, oc, &m, &rs, &half)) {
+                    for (t = 0; t < n; ++t)
+                        yo[t] = clamp_i8(L->out_zp, lo);
+                    continue;
+                }
+                dot_row_init(&R, (const int8_t*)L->weight, K, oc, L->out_c, pad8);
+                for (t = 0; t + 4 <= n; t += 4) {
+                    dot_cols(col + (long)t * kp, kp, &R, 4, acc);
+                    yo[t] = requant1(acc[0] + b, m, rs, half, L->out_zp, lo);
+                    yo[t + 1] = requant1(acc[1] + b, m, rs, half, L->out_zp, lo);
+                    yo[t + 2] = requant1(acc[2] + b, m, rs, half, L->out_zp, lo);
+                    yo[t + 3] = requant1(acc[3] + b, m, rs, half, L->out_zp, lo);
+                }
+                for (; t < n; ++t) {
+                    dot_cols(col + (long)t * kp, kp, &R, 1, acc);
+                    yo[t] = requant1(acc[0] + b, m, rs, half, L->out_zp, lo);
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+/* int8 linear through one column; returns 0 when in_c does not fit the stack. */
+static int linear_q_cols(const dw_layer* L, const int8_t* x, int8_t* y)
+{
+    int16_t col[DW_COL_CAP];
+    int8_t pad8[8];
+    const int K = L->in_c;
+    const int kp = (K + 7) / 8 * 8;
+    const int32_t lo = relu_floor_q(L);
+    int r, oc;
+    if (kp > DW_COL_CAP)
+        return 0;
+    for (r = 0; r < K; ++r)
+        col[r] = (int16_t)(x[r] - L->in_zp);
+    for (; r < kp; ++r)
+        col[r] = 0;
+    for (oc = 0; oc < L->out_c; ++oc) {
+        const int32_t b = L->bias ? ((const int32_t*)L->bias)[oc] : 0;
+        int64_t m, half;
+        int rs;
+        int32_t acc;
+        dot_row R;
+        if (!requant_consts(L, oc, &m, &rs, &half)) {
+            y[oc] = clamp_i8(L->out_zp, lo);
+            continue;
+        }
+        dot_row_init(&R, (const int8_t*)L->weight, K, oc, L->out_c, pad8);
+        dot_cols(col, kp, &R, 1, &acc);
+        y[oc] = requant1(acc + b, m, rs, half, L->out_zp, lo);
+    }
+    return 1;
+}
+
+#endif /* DW_NN_SSE2 */
+
+/* The SSE2 int8 conv: rows kernel for stride 1, columns otherwise; 0 when neither applies. */
+static int conv_q_fast(const dw_layer* L, const void* x, void* y)
+{
+#ifdef DW_NN_SSE2
+    return conv_q_rows(L, (const int8_t*)x, (int8_t*)y) ||
+           conv_q_cols(L, (const int8_t*)x, (int8_t*)y);
+#else
+    (void)L;
+    (void)x;
+    (void)y;
+    return 0;
+#endif
+}
+
+static int linear_q_fast(const dw_layer* L, const void* x, void* y)
+{
+#ifdef DW_NN_SSE2
+    return linear_q_cols(L, (const int8_t*)x, (int8_t*)y);
+#else
+    (void)L;
+    (void)x;
+    (void)y;
+    return 0;
+#endif
+}
+
 /* Float (q = 0) or int8 (q = 1) convolution [in_c][in_h][in_w] -> [out_c][out_h][out_w].
    Per block of DW_CONV_OCB output channels and tile of an output row, per input channel and
    kernel row (int8: that input row staged once as int16 minus the zero point), per kernel column
@@ -478,6 +939,94 @@ static void linear_run(const dw_layer* L, const void* x, void* y, int q)
     }
 DW_DEFINE_MAXPOOL(maxpool_f32, float, -3.402823466e38f)
 DW_DEFINE_MAXPOOL(maxpool_i8, int8_t, -128)
+
+#ifdef DW_NN_SSE2
+/* Max pool with 2-wide windows at stride 2 along rows (k_h = 1, no padding), the common 1-D
+   pool: 16 int8 or 8 float inputs per step; windows clipped at the row end run the loop of
+   maxpool_*. Same results: max(-128, a, b) and max(max(-FLT_MAX, a), b) as there (maxps keeps
+   its second operand on NaN exactly like `a > m ? a : m`). Returns 0 when the shape differs. */
+static int maxpool2_fast(const dw_layer* L, const void* x, void* y, int q)
+{
+    int c, oh, ow;
+    if (L->k_h != 1 || L->p_h != 0 || L->k_w != 2 || L->s_w != 2 || L->p_w != 0)
+        return 0;
+    for (c = 0; c < L->out_c; ++c)
+        for (oh = 0; oh < L->out_h; ++oh) {
+            const long xo = ((long)c * L->in_h + (long)oh * L->s_h) * L->in_w;
+            const long yo = ((long)c * L->out_h + oh) * L->out_w;
+            ow = 0;
+            if (q) {
+                const int8_t* xr = (const int8_t*)x + xo;
+                int8_t* yr = (int8_t*)y + yo;
+                const __m128i flip = _mm_set1_epi8((char)0x80), low = _mm_set1_epi16(0xff);
+                for (; 2 * ow + 16 <= L->in_w && ow + 8 <= L->out_w; ow += 8) {
+                    const __m128i u = _mm_xor_si128(
+                        _mm_loadu_si128((const __m128i*)(const void*)(xr + 2 * ow)), flip);
+                    const __m128i mx = _mm_and_si128(_mm_max_epu8(u, _mm_srli_epi16(u, 8)), low);
+                    _mm_storel_epi64((__m128i*)(void*)(yr + ow),
+                                     _mm_xor_si128(_mm_packus_epi16(mx, mx), flip));
+                }
+                for (; ow < L->out_w; ++ow) {
+                    int8_t m = xr[2 * ow];
+                    if (2 * ow + 1 < L->in_w && xr[2 * ow + 1] > m)
+                        m = xr[2 * ow + 1];
+                    yr[ow] = m;
+                }
+            } else {
+                const float* xr = (const float*)x + xo;
+                float* yr = (float*)y + yo;
+                const __m128 lowest = _mm_set1_ps(-3.402823466e38f);
+                for (; 2 * ow + 8 <= L->in_w && ow + 4 <= L->out_w; ow += 4) {
+                    const __m128 v0 = _mm_loadu_ps(xr + 2 * ow), v1 = _mm_loadu_ps(xr + 2 * ow + 4);
+                    const __m128 a = _mm_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));
+                    const __m128 b = _mm_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
+                    _mm_storeu_ps(yr + ow, _mm_max_ps(b, _mm_max_ps(a, lowest)));
+                }
+                for (; ow < L->out_w; ++ow) {
+                    float m = xr[2 * ow] > -3.402823466e38f ? xr[2 * ow] : -3.402823466e38f;
+                    if (2 * ow + 1 < L->in_w)
+                        m = xr[2 * ow + 1] > m ? xr[2 * ow + 1] : m;
+                    yr[ow] = m;
+                }
+            }
+        }
+    return 1;
+}
+
+/* quantize_f32, 4 values per step with the same IEEE operations (divide, clamp to +-1e6 with
+   NaN to -1e6, +-0.5 by sign, truncate, add zp) and int8 saturation by packing. */
+static long quantize_f32_sse2(const float* x, int8_t* y, long n, float scale, int zp)
+{
+    const __m128 s = _mm_set1_ps(scale), lo = _mm_set1_ps(-1.0e6f), hi = _mm_set1_ps(1.0e6f);
+    const __m128 half = _mm_set1_ps(0.5f), zero = _mm_setzero_ps();
+    const __m128i z = _mm_set1_epi32(zp);
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m128 r = _mm_min_ps(_mm_max_ps(_mm_div_ps(_mm_loadu_ps(x + i), s), lo), hi);
+        const __m128 pos = _mm_cmpge_ps(r, zero);
+        const __m128 t = _mm_or_ps(_mm_and_ps(pos, _mm_add_ps(r, half)),
+                                   _mm_andnot_ps(pos, _mm_sub_ps(r, half)));
+        const __m128i q = _mm_add_epi32(_mm_cvttps_epi32(t), z);
+        const __m128i b = _mm_packs_epi16(_mm_packs_epi32(q, q), _mm_setzero_si128());
+        const int32_t v = _mm_cvtsi128_si32(b);
+        memcpy(y + i, &v, 4);
+    }
+    return i;
+}
+#endif
+
+static int maxpool_fast(const dw_layer* L, const void* x, void* y, int q)
+{
+#ifdef DW_NN_SSE2
+    return maxpool2_fast(L, x, y, q);
+#else
+    (void)L;
+    (void)x;
+    (void)y;
+    (void)q;
+    return 0;
+#endif
+}
 
 /* ---------------------------------------------------------------- other layers */
 
@@ -745,7 +1294,8 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
             ((float*)out)[i] = act_apply(L->act, ((const float*)in)[i]);
         break;
     case DW_OP_MAXPOOL:
-        maxpool_f32(L, (const float*)in, (float*)out);
+        if (!maxpool_fast(L, in, out, 0))
+            maxpool_f32(L, (const float*)in, (float*)out);
         break;
     case DW_OP_DENDRITE:
         dendrite_run(L, in, out, scratch, 0);
@@ -776,10 +1326,12 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
             ((float*)out)[i] = L->in_scale * (float)((int)((const int8_t*)in)[i] - L->in_zp);
         break;
     case DW_OP_CONV_Q:
-        conv_run(L, in, out, 1);
+        if (!conv_q_fast(L, in, out))
+            conv_run(L, in, out, 1);
         break;
     case DW_OP_LINEAR_Q:
-        linear_run(L, in, out, 1);
+        if (!linear_q_fast(L, in, out))
+            linear_run(L, in, out, 1);
         break;
     case DW_OP_RELU_Q:
         for (i = 0; i < n; ++i) {
@@ -794,7 +1346,8 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
         }
         break;
     case DW_OP_MAXPOOL_Q:
-        maxpool_i8(L, (const int8_t*)in, (int8_t*)out);
+        if (!maxpool_fast(L, in, out, 1))
+            maxpool_i8(L, (const int8_t*)in, (int8_t*)out);
         break;
     case DW_OP_DENDRITE_Q:
         dendrite_run(L, in, out, scratch, 1);
