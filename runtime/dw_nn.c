@@ -5,10 +5,11 @@
 #include <math.h>
 #include <string.h>
 
-/* SSE2 (every x86-64) kernels for the int8 conv/linear, max pool and quantize; without it, or
-   with DW_NN_NO_SIMD defined, the portable loops run. Both give bit-identical results: the
-   int8 sums are exact in int32 whatever the order, and the float steps are the same IEEE
-   operations in the same order. */
+/* SSE2 (every x86-64) kernels for the conv (float and int8), int8 linear, max pool and
+   quantize; without SSE2 (e.g. Cortex-M), or with DW_NN_NO_SIMD defined, the portable loops
+   run. Both give the same results: int8 sums are exact in int32 whatever the order, and the
+   float steps are the same IEEE operations in the same order (a float conv sum of exactly zero
+   may differ in the sign of the zero). */
 #if defined(__SSE2__) && !defined(DW_NN_NO_SIMD)
 #include <emmintrin.h>
 #define DW_NN_SSE2 1
@@ -667,6 +668,122 @@ static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
     return 1;
 }
 
+/* Stride-1 float conv with 8 output positions in two SSE lanes of 4, 4 output channels per pass:
+   the input rows a tile reads are staged with zero padding as in conv_q_rows, then per tap
+   (order [ic][kh][kw], like conv_run) acc += w * x with separate multiply and add. Each output
+   gets bias + the same products in the same order as conv_run; padding taps add w * 0, which
+   can only turn a -0.0 sum into +0.0. Returns 0 when the shape does not fit the stage. */
+#define DW_ROW_STAGE_F 768 /* float values of the stage (3 kB) */
+
+static int conv_f_rows(const dw_layer* L, const float* x, float* y)
+{
+    float P[DW_ROW_STAGE_F];
+    int16_t off[DW_ROW_TAPS];
+    const float* W = (const float*)L->weight;
+    const int K = L->in_c * L->k_h * L->k_w;
+    const int rows = L->in_c * L->k_h;
+    const long plane = (long)L->out_h * L->out_w;
+    const int relu = L->act == DW_ACT_RELU;
+    int tmax, ntiles, T, sw, oc0, oh, o0, t, i, j, r;
+    if (L->s_w != 1 || K > DW_ROW_TAPS)
+        return 0;
+    tmax = (DW_ROW_STAGE_F / rows - L->k_w - 7) / 8 * 8;
+    if (tmax < 8)
+        return 0;
+    ntiles = (L->out_w + tmax - 1) / tmax;
+    T = (L->out_w + ntiles - 1) / ntiles;
+    sw = (T + 7) / 8 * 8 + L->k_w + 7;
+    for (r = 0; r < K; ++r)
+        off[r] = (int16_t)((r / L->k_w) * sw + r % L->k_w);
+    for (oc0 = 0; oc0 < L->out_c; oc0 += 4) {
+        const int nb = L->out_c - oc0 < 4 ? L->out_c - oc0 : 4;
+        const float* w[4];
+        __m128 bias[4];
+        for (j = 0; j < 4; ++j) { /* channels past out_c repeat the last one, not stored */
+            const int c = oc0 + (j < nb ? j : nb - 1);
+            w[j] = W + (long)c * K;
+            bias[j] = _mm_set1_ps(L->bias ? ((const float*)L->bias)[c] : 0.0f);
+        }
+        for (oh = 0; oh < L->out_h; ++oh) {
+            const int ih0 = oh * L->s_h - L->p_h;
+            for (o0 = 0; o0 < L->out_w; o0 += T) {
+                const int n = L->out_w - o0 < T ? L->out_w - o0 : T;
+                const int iw0 = o0 - L->p_w;
+                const int jlo = iw0 < 0 ? -iw0 : 0;
+                const int jhi = L->in_w - iw0 < sw ? L->in_w - iw0 : sw;
+                for (r = 0; r < rows; ++r) {
+                    const int ih = ih0 + r % L->k_h;
+                    float* pr = P + (long)r * sw;
+                    if (ih < 0 || ih >= L->in_h || jhi <= jlo) {
+                        for (j = 0; j < sw; ++j)
+                            pr[j] = 0.0f;
+                        continue;
+                    }
+                    {
+                        const float* xr = x + ((long)(r / L->k_h) * L->in_h + ih) * L->in_w + iw0;
+                        for (j = 0; j < jlo; ++j)
+                            pr[j] = 0.0f;
+                        for (; j < jhi; ++j)
+                            pr[j] = xr[j];
+                        for (; j < sw; ++j)
+                            pr[j] = 0.0f;
+                    }
+                }
+                for (t = 0; t < n; t += 8) {
+                    const int lanes = n - t < 8 ? n - t : 8;
+                    const float* pt = P + t;
+                    __m128 a00 = bias[0], a01 = bias[0], a10 = bias[1], a11 = bias[1];
+                    __m128 a20 = bias[2], a21 = bias[2], a30 = bias[3], a31 = bias[3];
+                    __m128 acc[8];
+                    for (r = 0; r < K; ++r) {
+                        const __m128 v0 = _mm_loadu_ps(pt + off[r]);
+                        const __m128 v1 = _mm_loadu_ps(pt + off[r] + 4);
+                        __m128 wv = _mm_set1_ps(w[0][r]);
+                        a00 = _mm_add_ps(a00, _mm_mul_ps(wv, v0));
+                        a01 = _mm_add_ps(a01, _mm_mul_ps(wv, v1));
+                        wv = _mm_set1_ps(w[1][r]);
+                        a10 = _mm_add_ps(a10, _mm_mul_ps(wv, v0));
+                        a11 = _mm_add_ps(a11, _mm_mul_ps(wv, v1));
+                        wv = _mm_set1_ps(w[2][r]);
+                        a20 = _mm_add_ps(a20, _mm_mul_ps(wv, v0));
+                        a21 = _mm_add_ps(a21, _mm_mul_ps(wv, v1));
+                        wv = _mm_set1_ps(w[3][r]);
+                        a30 = _mm_add_ps(a30, _mm_mul_ps(wv, v0));
+                        a31 = _mm_add_ps(a31, _mm_mul_ps(wv, v1));
+                    }
+                    acc[0] = a00;
+                    acc[1] = a01;
+                    acc[2] = a10;
+                    acc[3] = a11;
+                    acc[4] = a20;
+                    acc[5] = a21;
+                    acc[6] = a30;
+                    acc[7] = a31;
+                    for (j = 0; j < nb; ++j) {
+                        float* yo = y + (oc0 + j) * plane + (long)oh * L->out_w + o0 + t;
+                        __m128 v0 = acc[2 * j], v1 = acc[2 * j + 1];
+                        if (relu) { /* max(0, a) keeps NaN and -0.0 as `a < 0 ? 0 : a` */
+                            v0 = _mm_max_ps(_mm_setzero_ps(), v0);
+                            v1 = _mm_max_ps(_mm_setzero_ps(), v1);
+                        }
+                        if (lanes == 8) {
+                            _mm_storeu_ps(yo, v0);
+                            _mm_storeu_ps(yo + 4, v1);
+                        } else {
+                            float tmp[8];
+                            _mm_storeu_ps(tmp, v0);
+                            _mm_storeu_ps(tmp + 4, v1);
+                            for (i = 0; i < lanes; ++i)
+                                yo[i] = tmp[i];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 /* int8 conv through columns; returns 0 (nothing done) when a column does not fit the stack. */
 static int conv_q_cols(const dw_layer* L, const int8_t* x, int8_t* y)
 {
@@ -782,6 +899,18 @@ static int conv_q_fast(const dw_layer* L, const void* x, void* y)
 #ifdef DW_NN_SSE2
     return conv_q_rows(L, (const int8_t*)x, (int8_t*)y) ||
            conv_q_cols(L, (const int8_t*)x, (int8_t*)y);
+#else
+    (void)L;
+    (void)x;
+    (void)y;
+    return 0;
+#endif
+}
+
+static int conv_f_fast(const dw_layer* L, const void* x, void* y)
+{
+#ifdef DW_NN_SSE2
+    return conv_f_rows(L, (const float*)x, (float*)y);
 #else
     (void)L;
     (void)x;
@@ -1278,7 +1407,8 @@ int dw_layer_run(const dw_layer* L, const void* in, void* out, unsigned char* sc
     switch (L->op) {
     case DW_OP_CONV1D:
     case DW_OP_CONV2D:
-        conv_run(L, in, out, 0);
+        if (!conv_f_fast(L, in, out))
+            conv_run(L, in, out, 0);
         break;
     case DW_OP_LINEAR:
         linear_run(L, in, out, 0);
