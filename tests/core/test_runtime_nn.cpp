@@ -5,8 +5,10 @@
 
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <vector>
 
 namespace {
@@ -54,6 +56,8 @@ private Q_SLOTS:
     void requantizeRounds();
     void int8ConvHandComputed();
     void int8LinearAndDendrite();
+    void layersMatchNaiveReference_data();
+    void layersMatchNaiveReference();
     void graphRunsInOrder();
     void brokenTablesAreRefused();
     void macCounts();
@@ -449,6 +453,154 @@ void TestRuntimeNn::int8LinearAndDendrite()
     QCOMPARE(int(dy[0]), int(std::lround((1.0 + 2 * sigmoid(1.0)) / 0.05)) - 20);
     QCOMPARE(int(dy[0]), 29);
     QCOMPARE(int(dy[1]), -2);
+}
+
+// Every conv/linear/max-pool kernel (the SSE2 ones on x86-64: stride-1 rows, strided columns,
+// 2-wide pool; the portable loops for layers too large for their stack buffers) against a naive
+// loop written here: int8 bit-exact, float to rounding. Shapes pick each path; values random.
+void TestRuntimeNn::layersMatchNaiveReference_data()
+{
+    QTest::addColumn<int>("op");
+    QTest::addColumn<QVector<int>>("s"); // ic ih iw oc kh kw sh sw ph pw
+    using V = QVector<int>;
+    const struct
+    {
+        const char* name;
+        V s;
+    } shapes[] = {
+        {"ei1d layer 1 (rows)", {13, 1, 50, 8, 1, 3, 1, 1, 0, 1}},
+        {"ei1d layer 2 (rows, odd width)", {8, 1, 25, 16, 1, 3, 1, 1, 0, 1}},
+        {"1-D stride 2 (columns)", {5, 1, 31, 6, 1, 4, 1, 2, 0, 1}},
+        {"2-D 3x3 pad 1 (rows)", {3, 7, 9, 5, 3, 3, 1, 1, 1, 1}},
+        {"2-D stride 2 (columns)", {4, 9, 11, 3, 3, 3, 2, 2, 1, 1}},
+        {"K 300 stride 1 (columns)", {100, 1, 20, 7, 1, 3, 1, 1, 0, 1}},
+        {"K 560 (portable loops)", {80, 1, 12, 5, 1, 7, 1, 1, 0, 3}},
+        {"long row, one channel", {1, 1, 700, 1, 1, 5, 1, 1, 0, 2}},
+    };
+    for (const auto& sh : shapes) {
+        QTest::newRow((std::string("int8 ") + sh.name).c_str()) << int(DW_OP_CONV_Q) << sh.s;
+        QTest::newRow((std::string("float ") + sh.name).c_str()) << int(DW_OP_CONV2D) << sh.s;
+    }
+    for (int n : {13, 208, 1000}) {
+        QTest::newRow(("int8 linear " + std::to_string(n)).c_str())
+            << int(DW_OP_LINEAR_Q) << V{n, 1, 1, 12, 1, 1, 1, 1, 0, 0};
+    }
+    QTest::newRow("int8 pool 2/2 odd width")
+        << int(DW_OP_MAXPOOL_Q) << V{5, 1, 37, 5, 1, 2, 1, 2, 0, 0};
+    QTest::newRow("float pool 2/2 odd width")
+        << int(DW_OP_MAXPOOL) << V{5, 1, 37, 5, 1, 2, 1, 2, 0, 0};
+}
+
+void TestRuntimeNn::layersMatchNaiveReference()
+{
+    QFETCH(int, op);
+    QFETCH(QVector<int>, s);
+    std::mt19937 rng(uint32_t(op * 7919 + s[0] * 31 + s[2]));
+    auto uni = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    dw_layer l = blank(op);
+    const bool pool = op == DW_OP_MAXPOOL || op == DW_OP_MAXPOOL_Q;
+    const bool linear = op == DW_OP_LINEAR_Q;
+    const bool q = op != DW_OP_CONV2D && op != DW_OP_MAXPOOL;
+    l.k_h = s[4];
+    l.k_w = s[5];
+    l.s_h = s[6];
+    l.s_w = s[7];
+    l.p_h = s[8];
+    l.p_w = s[9];
+    const int oh = linear ? 1 : (s[1] + 2 * l.p_h - l.k_h) / l.s_h + 1;
+    int ow = linear ? 1 : (s[2] + 2 * l.p_w - l.k_w) / l.s_w + 1;
+    if (pool && (ow - 1) * l.s_w + l.k_w < s[2])
+        ++ow; // ceil mode: the last window is clipped at the edge
+    shape(l, s[0], s[1], s[2], pool ? s[0] : s[3], oh, ow);
+    const int K = linear ? s[0] : s[0] * l.k_h * l.k_w;
+    const int nin = s[0] * s[1] * s[2], nout = l.out_c * oh * ow;
+    for (int trial = 0; trial < 12; ++trial) {
+        std::vector<int8_t> xq(static_cast<size_t>(nin));
+        std::vector<int8_t> wq(static_cast<size_t>(l.out_c) * static_cast<size_t>(K));
+        std::vector<float> xf(xq.size()), wf(wq.size()), bf(static_cast<size_t>(l.out_c));
+        std::vector<int32_t> bq(bf.size()), mult(bf.size()), shift(bf.size());
+        for (size_t i = 0; i < xq.size(); ++i) {
+            xq[i] = int8_t(uni(-128, 127));
+            xf[i] = float(uni(-1000, 1000)) / 77.0f;
+        }
+        for (size_t i = 0; i < wq.size(); ++i) {
+            wq[i] = int8_t(uni(-127, 127));
+            wf[i] = float(uni(-1000, 1000)) / 313.0f;
+        }
+        for (int c = 0; c < l.out_c; ++c) {
+            bq[size_t(c)] = uni(-200000, 200000);
+            bf[size_t(c)] = float(uni(-1000, 1000)) / 97.0f;
+            // Real multipliers from 1e-6 to ~20 (some saturate), and one channel of zero.
+            const double m = c == 1 ? 0.0 : std::ldexp(double(uni(1, 1000)) * 1e-3, uni(-20, 4));
+            dw_quantize_multiplier(m, &mult[size_t(c)], &shift[size_t(c)]);
+        }
+        l.act = trial % 2 ? DW_ACT_RELU : DW_ACT_NONE;
+        l.in_zp = uni(-128, 127);
+        l.out_zp = uni(-128, 127);
+        l.in_scale = l.out_scale = 0.1f;
+        l.weight = q ? static_cast<const void*>(wq.data()) : wf.data();
+        l.bias = trial % 3 == 2 ? nullptr : q ? static_cast<const void*>(bq.data()) : bf.data();
+        l.mult = mult.data();
+        l.shift = shift.data();
+        std::vector<int8_t> yq(size_t(nout), 0x55);
+        std::vector<float> yf(size_t(nout), 1234.0f);
+        QCOMPARE(dw_layer_run(&l, q ? static_cast<const void*>(xq.data()) : xf.data(),
+                              q ? static_cast<void*>(yq.data()) : yf.data(), nullptr),
+                 int(DW_OK));
+        for (int c = 0; c < l.out_c; ++c)
+            for (int i = 0; i < oh; ++i)
+                for (int j = 0; j < ow; ++j) {
+                    const size_t at = (size_t(c) * size_t(oh) + size_t(i)) * size_t(ow) + size_t(j);
+                    if (pool) { // window clipped to the input
+                        int mq = -128;
+                        float mf = -3.402823466e38f;
+                        for (int r = i * l.s_h - l.p_h; r < i * l.s_h - l.p_h + l.k_h; ++r)
+                            for (int t = j * l.s_w - l.p_w; t < j * l.s_w - l.p_w + l.k_w; ++t)
+                                if (r >= 0 && r < s[1] && t >= 0 && t < s[2]) {
+                                    const size_t xi =
+                                        (size_t(c) * size_t(s[1]) + size_t(r)) * size_t(s[2]) +
+                                        size_t(t);
+                                    mq = std::max(mq, int(xq[xi]));
+                                    mf = std::max(mf, xf[xi]);
+                                }
+                        if (q)
+                            QCOMPARE(int(yq[at]), mq);
+                        else
+                            QCOMPARE(yf[at], mf);
+                        continue;
+                    }
+                    int64_t acc = l.bias ? bq[size_t(c)] : 0;
+                    double accf = l.bias ? bf[size_t(c)] : 0.0;
+                    for (int ic = 0; ic < s[0]; ++ic)
+                        for (int kh = 0; kh < l.k_h; ++kh)
+                            for (int kw = 0; kw < l.k_w; ++kw) {
+                                const int r = i * l.s_h - l.p_h + kh, t = j * l.s_w - l.p_w + kw;
+                                if (r < 0 || r >= s[1] || t < 0 || t >= s[2])
+                                    continue; // padding: a real zero
+                                const size_t xi =
+                                    (size_t(ic) * size_t(s[1]) + size_t(r)) * size_t(s[2]) +
+                                    size_t(t);
+                                const size_t wi =
+                                    size_t(c) * size_t(K) +
+                                    (size_t(ic) * size_t(l.k_h) + size_t(kh)) * size_t(l.k_w) +
+                                    size_t(kw);
+                                acc += int64_t(wq[wi]) * (int64_t(xq[xi]) - l.in_zp);
+                                accf += double(wf[wi]) * double(xf[xi]);
+                            }
+                    if (q) {
+                        const int64_t r =
+                            l.out_zp +
+                            int64_t(dw_requantize(int32_t(acc), mult[size_t(c)], shift[size_t(c)]));
+                        const int64_t lo = l.act == DW_ACT_RELU ? std::max(l.out_zp, -128) : -128;
+                        QCOMPARE(int(yq[at]), int(std::clamp<int64_t>(r, lo, 127)));
+                    } else {
+                        if (l.act == DW_ACT_RELU)
+                            accf = std::max(accf, 0.0);
+                        QVERIFY2(std::fabs(double(yf[at]) - accf) <= 1e-4 * (1.0 + std::fabs(accf)),
+                                 qPrintable(QString("float %1 vs %2").arg(yf[at]).arg(accf)));
+                    }
+                }
+    }
 }
 
 void TestRuntimeNn::graphRunsInOrder()
