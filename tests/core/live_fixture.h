@@ -21,7 +21,7 @@ namespace dw::test {
 inline std::vector<int16_t> liveSound(int samples, double freq, double tone, double amp,
                                       uint32_t seed)
 {
-    std::vector<int16_t> s(size_t(samples));
+    std::vector<int16_t> s(static_cast<size_t>(samples));
     uint32_t rng = seed * 2654435761u + 1u;
     for (size_t i = 0; i < s.size(); ++i) {
         rng = rng * 1664525u + 1013904223u;
@@ -32,7 +32,7 @@ inline std::vector<int16_t> liveSound(int samples, double freq, double tone, dou
     return s;
 }
 
-inline Result<Project> makeLiveProject(const std::filesystem::path& root, int clipsPerLabel = 24)
+inline Result<Project> makeLiveProject(const std::filesystem::path& root, int clipsPerLabel = 40)
 {
     const std::vector<std::string> labels = {"tone0", "tone1", "noise"};
     auto p = Project::create(root, labels);
@@ -42,12 +42,14 @@ inline Result<Project> makeLiveProject(const std::filesystem::path& root, int cl
     for (int l = 0; l < 3; ++l)
         for (int c = 0; c < clipsPerLabel; ++c) {
             const double f = l == 0 ? 500.0 + 5 * c : (l == 1 ? 1300.0 + 5 * c : 0.0);
-            // Keyword clips: the tone in the middle ~0.6 s, like a word in a 1 s clip.
+            // Keyword clips: a 0.6 s tone somewhere in the 1 s clip, like a word that is not
+            // always centred (a live window sees words at any offset).
             auto s = liveSound(16000, 0, 0, 300.0 + 20 * c, uint32_t(l * 1000 + c));
             if (f > 0) {
                 auto t = liveSound(9600, f, 6000.0, 0, 1);
+                const size_t at = size_t((c * 2593) % 6401);
                 for (size_t i = 0; i < t.size(); ++i)
-                    s[3200 + i] = int16_t(std::clamp(int(s[3200 + i]) + int(t[i]), -32767, 32767));
+                    s[at + i] = int16_t(std::clamp(int(s[at + i]) + int(t[i]), -32767, 32767));
             }
             auto clip = p->addClip(labels[size_t(l)], s, "synthetic",
                                    "spk" + std::to_string(l) + "_" + std::to_string(c));
@@ -69,14 +71,29 @@ inline Result<std::filesystem::path> trainLiveRun(const Project& project,
     TrainConfig cfg;
     cfg.mode = "traditional";
     cfg.features = project.featureConfig();
-    cfg.epochs_max = 12;
-    cfg.n_patience = 12;
-    cfg.early_stop_patience = 12;
+    cfg.epochs_max = 31;
+    cfg.n_patience = 30;
+    cfg.early_stop_patience = 30;
+    cfg.lr = 0.01;
     cfg.batch_size = 16;
     const auto runDir = project.root() / "runs" / name;
-    auto sum = train(*data, cfg, runDir);
+    // Paused after epoch 30 so that latest.pt holds that epoch's weights (a finished run
+    // restores the best ones).
+    TrainObserver obs;
+    int epochs = 0;
+    obs.onEpoch = [&epochs](const EpochRecord&) { ++epochs; };
+    obs.shouldPauseAfterEpoch = [&epochs] { return epochs >= 30; };
+    auto sum = train(*data, cfg, runDir, &obs);
     if (!sum)
         return sum.error();
+    // The validation accuracy of this easy data reaches 1.0 within an epoch or two, so best.pt
+    // would hold an almost untrained network (flat probabilities); the live tests want the
+    // confident network of epoch 30.
+    std::error_code ec;
+    std::filesystem::copy_file(runDir / "latest.pt", runDir / "best.pt",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec)
+        return makeError("cannot copy latest.pt to best.pt: " + ec.message());
     return runDir;
 }
 
