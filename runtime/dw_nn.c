@@ -383,7 +383,7 @@ typedef struct dot_row
 } dot_row;
 
 /* out[t] = sum_r col[t*kp + r] * w[r] for `np` (1 or 4) columns. */
-static void dot_cols(const int16_t* col, long kp, const dot_row* R, int np, int32_t* out)
+static inline void dot_cols(const int16_t* col, long kp, const dot_row* R, int np, int32_t* out)
 {
     const int nb = R->full + (R->tail ? 1 : 0);
     __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
@@ -485,7 +485,7 @@ static void requant_sse2_init(requant_sse2* R, int64_t m, int rs, int64_t half)
     R->amax_flip = _mm_set1_epi32((int32_t)((uint32_t)amax ^ 0x80000000u));
 }
 
-static __m128i requant_sse2_run(const requant_sse2* R, __m128i acc)
+static inline __m128i requant_sse2_run(const requant_sse2* R, __m128i acc)
 {
     const __m128i sign = _mm_srai_epi32(acc, 31);
     const __m128i flip = _mm_set1_epi32((int32_t)0x80000000u);
@@ -544,18 +544,23 @@ static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
     for (oc0 = 0; oc0 < L->out_c; oc0 += 4) {
         const int nb = L->out_c - oc0 < 4 ? L->out_c - oc0 : 4;
         for (j = 0; j < 4; ++j) {
-            const int8_t* w = W + (long)(oc0 + j) * K;
+            const int8_t* w = W + (long)(oc0 + (j < nb ? j : 0)) * K;
             int64_t m, half;
             int rs;
             live[j] = j < nb && requant_consts(L, oc0 + j, &m, &rs, &half);
             if (live[j])
                 requant_sse2_init(&rq[j], m, rs, half);
             bias[j] = _mm_set1_epi32(j < nb && L->bias ? ((const int32_t*)L->bias)[oc0 + j] : 0);
-            for (pi = 0; pi < npair; ++pi) {
-                const int a = j < nb ? w[2 * pi] : 0;
-                const int b = j < nb && 2 * pi + 1 < K ? w[2 * pi + 1] : 0;
-                wp[j][pi] = (int32_t)((uint32_t)(uint16_t)a | ((uint32_t)(uint16_t)b << 16));
+            if (j >= nb) {
+                for (pi = 0; pi < npair; ++pi)
+                    wp[j][pi] = 0;
+                continue;
             }
+            for (pi = 0; pi < K / 2; ++pi)
+                wp[j][pi] = (int32_t)((uint32_t)(uint16_t)w[2 * pi] |
+                                      ((uint32_t)(uint16_t)w[2 * pi + 1] << 16));
+            if (K % 2)
+                wp[j][pi] = (int32_t)(uint32_t)(uint16_t)w[K - 1];
         }
         for (oh = 0; oh < L->out_h; ++oh) {
             const int ih0 = oh * L->s_h - L->p_h;
