@@ -506,9 +506,10 @@ static inline __m128i requant_sse2_run(const requant_sse2* R, __m128i acc)
    output channels, output row and tile of positions, the input rows the tile reads are staged as
    int16 x - in_zp with zero padding, P[ic*k_h + kh][j] = x[ic][ih0 + kh][o0 - p_w + j]; taps
    are taken in pairs (weight order [ic][kh][kw]) so that one pmaddwd adds two taps of 4
-   positions: acc[o] += w_a * P_a[o + kw_a] + w_b * P_b[o + kw_b]. Exact int32 like every path. */
-#define DW_ROW_STAGE 768 /* int16 values of the stage (1.5 kB) */
-#define DW_ROW_TAPS 256  /* largest in_c*k_h*k_w on this path */
+   positions: acc[o] += w_a * P_a[o + kw_a] + w_b * P_b[o + kw_b]. Exact int32 like every path.
+   When a whole output row fits one tile (1-D convs), all channel blocks share one stage. */
+#define DW_ROW_STAGE 1024 /* int16 values of the stage (2 kB) */
+#define DW_ROW_TAPS 256   /* largest in_c*k_h*k_w on this path */
 
 static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
 {
@@ -526,7 +527,7 @@ static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
     const int32_t lo = relu_floor_q(L);
     const __m128i zpv = _mm_set1_epi32(L->out_zp),
                   lov = _mm_set1_epi16((int16_t)(lo < 127 ? lo : 127));
-    int tmax, ntiles, T, sw, oc0, oh, o0, t, i, j, r, pi;
+    int tmax, ntiles, T, sw, oc0, oh, o0, t, i, j, r, pi, staged_oh = -1, staged_o0 = -1;
     if (L->s_w != 1 || K > DW_ROW_TAPS)
         return 0;
     /* Tile: a row of the stage holds ceil8(T) + k_w - 1 values plus 8 of slack for the loads. */
@@ -570,7 +571,7 @@ static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
                 /* Stage: columns j with 0 <= iw0 + j < in_w are real input, the rest zero. */
                 const int jlo = iw0 < 0 ? -iw0 : 0;
                 const int jhi = L->in_w - iw0 < sw ? L->in_w - iw0 : sw;
-                for (r = 0; r < rows; ++r) {
+                for (r = 0; r < rows && (oh != staged_oh || o0 != staged_o0); ++r) {
                     const int ih = ih0 + r % L->k_h;
                     int16_t* pr = P + (long)r * sw;
                     if (ih < 0 || ih >= L->in_h || jhi <= jlo) {
@@ -596,6 +597,8 @@ static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
                             pr[j] = 0;
                     }
                 }
+                staged_oh = oh; /* the next channel block reuses this stage (one tile) */
+                staged_o0 = o0;
                 for (t = 0; t < n; t += 8) {
                     const int lanes = n - t < 8 ? n - t : 8;
                     __m128i a00 = _mm_setzero_si128(), a01 = a00, a10 = a00, a11 = a00;
@@ -678,7 +681,7 @@ static int conv_q_rows(const dw_layer* L, const int8_t* x, int8_t* y)
    (order [ic][kh][kw], like conv_run) acc += w * x with separate multiply and add. Each output
    gets bias + the same products in the same order as conv_run; padding taps add w * 0, which
    can only turn a -0.0 sum into +0.0. Returns 0 when the shape does not fit the stage. */
-#define DW_ROW_STAGE_F 768 /* float values of the stage (3 kB) */
+#define DW_ROW_STAGE_F 1024 /* float values of the stage (4 kB) */
 
 static int conv_f_rows(const dw_layer* L, const float* x, float* y)
 {
@@ -689,7 +692,7 @@ static int conv_f_rows(const dw_layer* L, const float* x, float* y)
     const int rows = L->in_c * L->k_h;
     const long plane = (long)L->out_h * L->out_w;
     const int relu = L->act == DW_ACT_RELU;
-    int tmax, ntiles, T, sw, oc0, oh, o0, t, i, j, r;
+    int tmax, ntiles, T, sw, oc0, oh, o0, t, i, j, r, staged_oh = -1, staged_o0 = -1;
     if (L->s_w != 1 || K > DW_ROW_TAPS)
         return 0;
     tmax = (DW_ROW_STAGE_F / rows - L->k_w - 7) / 8 * 8;
@@ -716,7 +719,7 @@ static int conv_f_rows(const dw_layer* L, const float* x, float* y)
                 const int iw0 = o0 - L->p_w;
                 const int jlo = iw0 < 0 ? -iw0 : 0;
                 const int jhi = L->in_w - iw0 < sw ? L->in_w - iw0 : sw;
-                for (r = 0; r < rows; ++r) {
+                for (r = 0; r < rows && (oh != staged_oh || o0 != staged_o0); ++r) {
                     const int ih = ih0 + r % L->k_h;
                     float* pr = P + (long)r * sw;
                     if (ih < 0 || ih >= L->in_h || jhi <= jlo) {
@@ -734,6 +737,8 @@ static int conv_f_rows(const dw_layer* L, const float* x, float* y)
                             pr[j] = 0.0f;
                     }
                 }
+                staged_oh = oh; /* the next channel block reuses this stage (one tile) */
+                staged_o0 = o0;
                 for (t = 0; t < n; t += 8) {
                     const int lanes = n - t < 8 ? n - t : 8;
                     const float* pt = P + t;
