@@ -234,6 +234,7 @@ void LiveController::work(std::shared_ptr<Session> s)
             });
         if (!drained) {
             error = drained.error();
+            error->hint = "reconnect it (or pick another device) and press Start again";
             break;
         }
         if (!ended)

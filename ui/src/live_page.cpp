@@ -166,6 +166,8 @@ LivePage::LivePage(QWidget* parent) : QWidget(parent)
 
     setDevices({});
     connect(m_source, &QComboBox::currentIndexChanged, this, [this] { updateSourceWidgets(); });
+    connect(m_source, &QComboBox::activated, this,
+            [this] { m_wavChosen = m_source->currentData().toInt() == kWavItem; });
     connect(m_refresh, &QPushButton::clicked, this, &LivePage::refreshDevicesRequested);
     connect(m_browse, &QPushButton::clicked, this, &LivePage::browseWav);
     connect(runBrowse, &QPushButton::clicked, this, &LivePage::browseRun);
@@ -221,7 +223,7 @@ bool LivePage::int8() const
 
 void LivePage::setDevices(const std::vector<dw::audio::DeviceInfo>& devices, const QString& error)
 {
-    const bool wasWav = m_source->currentData().toInt() == kWavItem;
+    const bool wasWav = m_wavChosen;
     const int oldDevice = m_source->currentData().toInt();
     QSignalBlocker block(m_source);
     m_source->clear();
@@ -241,13 +243,14 @@ void LivePage::setDevices(const std::vector<dw::audio::DeviceInfo>& devices, con
                       kWavItem);
     if (wasWav || inputs == 0)
         m_source->setCurrentIndex(m_source->count() - 1);
-    else if (int i = m_source->findData(oldDevice); i >= 0)
-        m_source->setCurrentIndex(i);
+    else if (int i = m_source->findData(oldDevice); oldDevice >= 0 && i >= 0)
+        m_source->setCurrentIndex(i); // the device picked before the refresh
     updateSourceWidgets();
 }
 
 void LivePage::setWavFile(const QString& path, bool noiseOnly)
 {
+    m_wavChosen = true;
     m_source->setCurrentIndex(m_source->findData(kWavItem));
     m_wav->setText(path);
     m_noiseOnly->setChecked(noiseOnly);

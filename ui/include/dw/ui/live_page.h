@@ -127,6 +127,7 @@ private:
     double m_lastHitTime = -1;
     int m_windowsShown = 0;
     bool m_running = false;
+    bool m_wavChosen = false; // the user picked the WAV source: keep it across device refreshes
     struct {
         long long windows = -1;
         double stream = 0, rate = 0, fah = 0;
