@@ -17,6 +17,12 @@
  *   point, value = scale * (q - zero_point)), int8 weights with per-output-channel symmetric
  *   scales, int32 accumulators and a fixed-point requantisation (multiplier Q31 + shift).
  *   Dendrite combines and softmax compute in float on dequantised values.
+ * - Where the compiler targets SSE2 (every x86-64), convolutions, int8 linear layers, 2-wide
+ *   max pools and quantize run SSE2 kernels: int8 outputs are bit-identical to the portable
+ *   loops (exact int32 sums), float outputs too (same products in the same order; a conv sum
+ *   of exactly zero may differ in the sign of the zero). They use up to 5.6 kB of stack (x86-64,
+ *   gcc -O2) for staged input rows. Define DW_NN_NO_SIMD to force the portable loops, which
+ *   are what every other target (e.g. Cortex-M) compiles.
  * - The network graph is a const table of dw_layer entries run in order by dw_model_run();
  *   each entry names its input and output by byte offset into the scratch buffer (the exporter
  *   plans offsets so live values never overlap; ops that allow it run in place).
