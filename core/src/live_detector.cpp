@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 
 namespace dw {
 
@@ -26,10 +27,12 @@ bool isKeywordLabel(const std::string& label)
 
 Status DetectorConfig::validate() const
 {
-    if (!(threshold > 0.0 && threshold < 1.0))
-        return makeError("detection threshold " + std::to_string(threshold) +
-                             " is outside (0, 1)",
+    if (!(threshold > 0.0 && threshold < 1.0)) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", threshold);
+        return makeError(std::string("detection threshold ") + text + " is outside (0, 1)",
                          "give a probability between 0 and 1, e.g. 0.6", 2);
+    }
     if (smoothing < 1)
         return makeError("smoothing over " + std::to_string(smoothing) + " windows is not possible",
                          "give 1 (no smoothing) or more windows, e.g. 3", 2);
