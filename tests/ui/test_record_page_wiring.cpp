@@ -46,8 +46,8 @@ private Q_SLOTS:
         QVERIFY(page->waveform()->pointCount() > 100);
         const QImage shot(written->front());
         QVERIFY(shot.width() >= 600 && shot.height() >= 400);
-        page->stopSession();
-        QCOMPARE(page->state(), ui::RecordingPage::State::Review);
+        page->stopSession(); // the review follows on a later event-loop pass
+        QTRY_COMPARE_WITH_TIMEOUT(page->state(), ui::RecordingPage::State::Review, 2000);
         QVERIFY(!page->proposals().empty());
         // Saved clips reach the project (and the rest of the app through projectModified).
         const size_t before = window.context().project()->clips().size();

@@ -101,7 +101,8 @@ private slots:
         f.page->waveform()->replot();
         QVERIFY(f.page->grab().save(shotPath("recording.png")));
         f.page->stopSession();
-        QCOMPARE(f.page->state(), RecordingPage::State::Review);
+        // The review (split, clip list) follows on a later event-loop pass.
+        QTRY_COMPARE_WITH_TIMEOUT(f.page->state(), RecordingPage::State::Review, 2000);
         QVERIFY(!f.page->proposals().empty());
     }
 
@@ -337,12 +338,12 @@ private slots:
               "wall-clock gaps: longest %.1f ms, p99 %.1f ms; %zu proposals, %d envelope points",
               wallGaps.size(), longestCpu / 1e6, qPrintable(worstAt), longestWall / 1e6, p99,
               f.page->proposals().size(), f.page->waveform()->pointCount());
-        // Target ~20 ms. The session end was 36 ms (split + region items + a replot of 6,000
-        // translucent zig-zag points in one pass); now the envelope is reduced per pixel column,
-        // fills are opaque and the items follow on the next pass: each pass <= 11 ms measured in
-        // isolation, 9-38 ms (median ~17) in this test at load average 12-13 on 2 cores. This
-        // guard catches regressions past 50 ms.
-        QVERIFY2(longestCpu / 1e6 < 50.0,
+        // Target ~20 ms. Measured 8-12 ms in five runs at load average 3-4 on 2 cores, after two
+        // fixes: the drain reserved exactly the new size and so copied the whole session on every
+        // tick (4 ms per tick after a minute; spans of 28-38 ms), and the session's end ran the
+        // final replot and the split/review in one pass (now two). Guard with some headroom for
+        // a loaded CI machine.
+        QVERIFY2(longestCpu / 1e6 < 25.0,
                  qPrintable(QString("the GUI thread was busy %1 ms at once")
                                 .arg(longestCpu / 1e6)));
     }

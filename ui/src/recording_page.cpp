@@ -524,6 +524,8 @@ void RecordingPage::onTick()
 
 void RecordingPage::finishRecording(const std::optional<dw::Error>& deviceError)
 {
+    if (m_finishPending)
+        return;
     m_timer->stop();
     m_recorder.stop();
     const auto& samples = m_recorder.samples();
@@ -541,8 +543,17 @@ void RecordingPage::finishRecording(const std::optional<dw::Error>& deviceError)
                       .toStdString();
         m_messages->showError(e);
     }
-    setState(State::Review);
-    resplit();
+    // This pass draws the last samples and the whole session; the split, the clip list and the
+    // review controls follow in a later pass, so the GUI thread is never busy with both at once
+    // (each ~10-15 ms on a loaded machine; back to back they made a session's longest stall).
+    m_finishPending = true;
+    QTimer::singleShot(20, this, [this] {
+        m_finishPending = false;
+        if (m_state != State::Recording) // discarded meanwhile
+            return;
+        setState(State::Review);
+        resplit();
+    });
 }
 
 void RecordingPage::resplit()

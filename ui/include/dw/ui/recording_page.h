@@ -128,6 +128,7 @@ private:
     State m_state = State::Idle;
     size_t m_shown = 0; // samples already on the waveform
     bool m_monitoring = false;
+    bool m_finishPending = false; // the session stopped; its review starts on a later pass
     std::vector<int16_t> m_monitorBuffer; // drained and measured, never kept
     QElapsedTimer m_phaseClock;
 
