@@ -16,20 +16,19 @@ import sys
 
 # Why a row can miss its target and what would close it (shown only for rows below target).
 WHY = {
-    "inference_int8": "x86-64's baseline instruction set (SSE2, what Debian builds for) has no "
-    "int8 dot product: each int8 multiply-add is widened to int16/int32 in software and costs "
-    "about twice a float one on the host. The int8 path is built for boards (a quarter of the "
-    "weight flash, exact integer arithmetic); -march=x86-64-v3 or an SSSE3 pmaddubsw kernel would "
-    "close the gap on desktops.",
+    "inference_int8": "int8 runs SSE2 kernels on x86-64 (pmaddwd over int16-widened values; the "
+    "portable C99 loops on boards); it stays ~20 % slower than float on the host because of the "
+    "input quantize (a division kept so results do not change), the int8 transpose and "
+    "requantisation.",
     "inference_float32": "the untrained/trained EI network is only ~28 k MACs, so per-layer call "
     "overhead is a visible share; the conv kernels are already vectorised.",
     "mfcc": "the machine is shared (see the load average); the C99 runtime MFCC (the board's) "
     "does the same work as core's with scalar loops and 1,600 libm logf calls per clip, core "
     "uses a vectorised DCT and log. Core's row is the one the target is about.",
-    "train_steps": "bench_train times the two engines one after the other in wall time (3 s "
-    "each), so load that changes between the two phases moves the ratio: 2.01x in a run at "
-    "00:15, 0.73x in this one. For a 3 k-parameter network LibTorch's per-op dispatch dominates "
-    "in both languages. Since this run bench_train interleaves rounds (median); re-measure.",
+    "train_steps": "the ratio is a median of paired rounds of steps per CPU second; on a shared "
+    "machine single rounds range widely (0.84x-2.31x seen in one run), and for a 3 k-parameter "
+    "network LibTorch's per-op dispatch dominates in both languages. The engine already saves "
+    "what it can per step (fused Adam, uniform_ dropout masks, contiguous conv input).",
     "dataset_features": "the two cores are shared with other jobs (see the load average above): a "
     "second thread only gets the share of the second core that is free; the WAV reads also share "
     "one disk. Idle, it should approach 2x.",
@@ -153,7 +152,10 @@ def main():
         "vectorised numpy implementation of the same spec (bench/mfcc_numpy_peer.py), same clips, "
         "outputs checked equal within 1e-3.",
         "- `train_steps`: bench/bench_train.cpp; Edge Impulse 1-D network, batch 32, Adam, one "
-        "thread, synthetic data, against bench/train_torch_peer.py in python3-torch.",
+        "thread, synthetic data, against bench/train_torch_peer.py in python3-torch; 9 rounds, "
+        "the engines alternating which goes first, each round one paired ratio of steps per "
+        "second of process CPU time; the row is the median ratio (the wall-clock ratio is in the "
+        "row's text).",
         "- `dataset_features`: bench/bench_dataset.cpp; WAV read + MFCC of the whole demo project "
         "through loadFeatureDataset with the cache bypassed (wall time), 1 thread vs all cores.",
         "- `train_time_to_target_*`, `train_peak_rss_*`: `dendrite train` on the demo project "
@@ -161,7 +163,8 @@ def main():
         "0.75; peak RSS by GNU time. No python3-torch peer for whole training runs yet.",
         "- `inference_*`: bench/bench_inference.cpp on the trained baseline; LibTorch eval() + "
         "NoGradGuard + set_num_threads(1), batch 1, against the C runtime on the same thread; "
-        "warm-up, then interleaved rounds.",
+        "warm-up, then interleaved rounds. dw_runtime is built with -O2, as an export folder's "
+        "`cc -O2` builds it.",
         "- `callgrind_*`: bench/callgrind_inference.sh; (Ir of 101 runs - Ir of 1 run) / 100 of "
         "the exported host example built with `cc -std=c99 -O2`.",
         "- `cortex_m4_estimate_*`: MACs x cycles per MAC at 80 MHz (an estimate; the EI "

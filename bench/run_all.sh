@@ -43,7 +43,7 @@ fi
 say "bench_mfcc (core and C99 runtime MFCC vs the numpy peer)"
 "$BIN/bench_mfcc" 2>&1 | tee -a "$LOG"
 say "bench_train (LibTorch C++ engine vs python3-torch, same model/batch/data)"
-"$BIN/bench_train" $([ "$QUICK" = 1 ] && echo 1 || echo 3) 2>&1 | tee -a "$LOG"
+"$BIN/bench_train" $([ "$QUICK" = 1 ] && echo 1.8 || echo 4.5) 9 2>&1 | tee -a "$LOG"
 say "bench_dataset (feature extraction of the demo project, 1 thread vs all cores)"
 "$BIN/bench_dataset" "$DEMO" --rounds $([ "$QUICK" = 1 ] && echo 1 || echo 3) 2>&1 | tee -a "$LOG"
 if [ -x "$BIN/bench_gui" ]; then
