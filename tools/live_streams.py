@@ -85,6 +85,9 @@ def make(args):
     for c in keywords:
         gap = rng.uniform(2.0, 3.0)
         gap_bytes = int(gap * 16000) * 2
+        if args.aligned:  # every clip starts on a window boundary (hop 250 ms)
+            end = len(out) + gap_bytes
+            gap_bytes += (-end) % 8000
         filler = bytearray()
         while len(filler) < gap_bytes:
             filler += pcm(noise[ni % len(noise)])
@@ -123,6 +126,7 @@ def score(args):
         h, n = per_label.get(label, (0, 0))
         per_label[label] = (h + ok, n + 1)
     false = len(dets) - len(used)
+    sys.stdout.flush()
     print(f"keywords: {len(truth)}, detected: {hits} ({100.0 * hits / max(1, len(truth)):.1f} %), "
           f"detections: {len(dets)}, wrong or extra detections: {false}")
     for label in sorted(per_label):
@@ -138,6 +142,9 @@ def main():
     m.add_argument("outdir")
     m.add_argument("--noise-minutes", type=float, default=10.0)
     m.add_argument("--seed", type=int, default=1)
+    m.add_argument("--aligned", action="store_true",
+                   help="start every keyword clip on a multiple of 250 ms (one window holds "
+                        "exactly the clip the model was trained on)")
     s = sub.add_parser("score")
     s.add_argument("csv")
     s.add_argument("output")

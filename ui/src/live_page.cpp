@@ -140,6 +140,11 @@ LivePage::LivePage(QWidget* parent) : QWidget(parent)
     m_hitBars = makeBars(kHitColor, tr("detected"));
     m_line = new QCPItemStraightLine(m_plot);
     m_line->setPen(QPen(kThresholdColor, 1.5, Qt::DashLine));
+    m_lineText = new QCPItemText(m_plot);
+    m_lineText->setColor(kThresholdColor);
+    m_lineText->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    m_lineText->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    m_lineText->position->setTypeY(QCPItemPosition::ptPlotCoords);
     setThresholdLine(0.6);
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
@@ -149,7 +154,8 @@ LivePage::LivePage(QWidget* parent) : QWidget(parent)
     m_detections = new QTableWidget(0, 3);
     m_detections->setObjectName("liveDetections");
     m_detections->setHorizontalHeaderLabels({tr("Time"), tr("Keyword"), tr("Probability")});
-    m_detections->horizontalHeader()->setStretchLastSection(true);
+    m_detections->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_detections->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_detections->verticalHeader()->setVisible(false);
     m_detections->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_detections->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -157,6 +163,7 @@ LivePage::LivePage(QWidget* parent) : QWidget(parent)
     split->addWidget(m_detections);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    split->setSizes({760, 340});
     outer->addWidget(split, 1);
 
     m_status = new QLabel(tr("Stopped."));
@@ -307,6 +314,8 @@ void LivePage::setThresholdLine(double t)
 {
     m_line->point1->setCoords(0, t);
     m_line->point2->setCoords(1, t);
+    m_lineText->position->setCoords(0.99, t);
+    m_lineText->setText(tr("threshold %1").arg(t, 0, 'f', 2));
 }
 
 void LivePage::showModel(const std::vector<std::string>& labels, const QString& description)
@@ -343,6 +352,12 @@ void LivePage::showWindow(const dw::LiveWindow& w)
     // The detected keyword stays highlighted for a second of stream time.
     if (m_lastHit >= 0 && w.time - m_lastHitTime > 1.0)
         m_lastHit = -1;
+    refreshBars();
+}
+
+void LivePage::refreshBars()
+{
+    const size_t C = m_labels.size();
     QVector<double> keys, kw, other, hit;
     for (size_t c = 0; c < C; ++c) {
         keys << double(c);
@@ -361,6 +376,7 @@ void LivePage::addDetection(const dw::Detection& d)
 {
     m_lastHit = d.classIndex;
     m_lastHitTime = d.time;
+    refreshBars();
     m_detections->insertRow(0);
     auto* t = new QTableWidgetItem(fmtSeconds(d.time));
     t->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);

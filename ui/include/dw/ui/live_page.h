@@ -25,6 +25,7 @@ class QCheckBox;
 class QComboBox;
 class QCPBars;
 class QCPItemStraightLine;
+class QCPItemText;
 class QCustomPlot;
 class QDoubleSpinBox;
 class QLabel;
@@ -99,6 +100,7 @@ private:
     void browseRun();
     void updateSourceWidgets();
     void setThresholdLine(double threshold);
+    void refreshBars(); // bars from m_values, the detected keyword highlighted
 
     std::filesystem::path m_projectRoot;
     QComboBox* m_run = nullptr;
@@ -118,6 +120,7 @@ private:
     QCPBars* m_otherBars = nullptr;
     QCPBars* m_hitBars = nullptr;
     QCPItemStraightLine* m_line = nullptr;
+    QCPItemText* m_lineText = nullptr;
     QTableWidget* m_detections = nullptr;
     QLabel* m_status = nullptr;
     std::vector<std::string> m_labels;
