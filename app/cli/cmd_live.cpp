@@ -65,8 +65,8 @@ int run(const std::vector<std::string>& argv)
     auto args = cli::Args::parse(argv, {"noise-only", "int8"});
     if (!args)
         return cli::report(args.error());
-    if (auto s = args->checkKnown({"wav", "noise-only", "device", "seconds", "threshold",
-                                   "smooth", "hop-ms", "int8", "project"});
+    if (auto s = args->checkKnown({"wav", "noise-only", "device", "seconds", "threshold", "smooth",
+                                   "hop-ms", "int8", "project"});
         !s)
         return cli::report(s.error());
     if (args->positional().size() != 1)

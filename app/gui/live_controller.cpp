@@ -12,7 +12,8 @@
 
 namespace dw::gui {
 
-struct LiveController::Session {
+struct LiveController::Session
+{
     std::filesystem::path runDir;
     bool int8 = false;
     ui::LiveSource source;
@@ -63,8 +64,9 @@ void LiveController::refreshDevices()
 {
     if (!m_page || isRunning())
         return;
-    auto devices = m_lister ? m_lister() : Result<std::vector<audio::DeviceInfo>>(
-                                               std::vector<audio::DeviceInfo>{});
+    auto devices = m_lister
+                       ? m_lister()
+                       : Result<std::vector<audio::DeviceInfo>>(std::vector<audio::DeviceInfo>{});
     if (!devices) {
         m_page->setDevices({}, QString::fromStdString(devices.error().message));
         return;

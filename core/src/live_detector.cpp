@@ -16,9 +16,8 @@ bool isKeywordLabel(const std::string& label)
     for (char c : label)
         if (c != '_' && c != '-' && c != ' ')
             s += char(std::tolower(static_cast<unsigned char>(c)));
-    static const char* const kNonKeywords[] = {"noise",   "unknown",         "silence",
-                                               "background", "backgroundnoise", "other",
-                                               "none",    "filler"};
+    static const char* const kNonKeywords[] = {
+        "noise", "unknown", "silence", "background", "backgroundnoise", "other", "none", "filler"};
     for (const char* n : kNonKeywords)
         if (s == n)
             return false;
@@ -49,8 +48,7 @@ Status DetectorConfig::validate() const
 
 StreamDetector::StreamDetector(WindowClassifier& classifier, const DetectorConfig& config)
     : m_classifier(classifier), m_config(config)
-{
-}
+{}
 
 Result<std::unique_ptr<StreamDetector>> StreamDetector::create(WindowClassifier& classifier,
                                                                const DetectorConfig& config)

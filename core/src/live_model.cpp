@@ -17,7 +17,8 @@ namespace dw {
 
 namespace fs = std::filesystem;
 
-struct LiveModel::Impl {
+struct LiveModel::Impl
+{
     exporter::Graph floatGraph;
     std::optional<exporter::Graph> int8Graph;
     std::unique_ptr<exporter::RuntimeModel> runtime;
@@ -87,8 +88,7 @@ Result<std::unique_ptr<LiveModel>> LiveModel::load(const fs::path& runDir,
     if (!fs::exists(runDir / "best.pt", ec))
         return makeError("run '" + runDir.filename().string() +
                              "' has no checkpoint (best.pt): nothing to classify with",
-                         "train it until at least one epoch has finished, or pick another run",
-                         3);
+                         "train it until at least one epoch has finished, or pick another run", 3);
     try {
         torch::NoGradGuard ng;
         auto ck = engine::loadCheckpoint(runDir / "best.pt");
@@ -112,9 +112,10 @@ Result<std::unique_ptr<LiveModel>> LiveModel::load(const fs::path& runDir,
         if (dw_mfcc_frames(&mc, impl->window) != g.frames || dw_mfcc_coeffs(&mc) != g.coeffs)
             return makeError("the run's MFCC settings give " +
                                  std::to_string(dw_mfcc_frames(&mc, impl->window)) + "x" +
-                                 std::to_string(dw_mfcc_coeffs(&mc)) + " features per second "
-                                 "but its network takes " + std::to_string(g.frames) + "x" +
-                                 std::to_string(g.coeffs),
+                                 std::to_string(dw_mfcc_coeffs(&mc)) +
+                                 " features per second "
+                                 "but its network takes " +
+                                 std::to_string(g.frames) + "x" + std::to_string(g.coeffs),
                              "the run folder may be damaged; retrain it", 3);
         const size_t bytes = dw_mfcc_scratch_size(&mc, impl->window);
         impl->mfccScratch.assign((bytes + 7) / 8, 0.0);
@@ -141,8 +142,8 @@ Result<std::unique_ptr<LiveModel>> LiveModel::load(const fs::path& runDir,
             impl->runtime = std::make_unique<exporter::RuntimeModel>(impl->floatGraph);
         }
         impl->description = std::string(options.int8 ? "int8" : "float32") + ", " +
-                            impl->floatGraph.description + " (" + std::to_string(g.coeffs) +
-                            " x " + std::to_string(g.frames) + " " + fc.kind + ")";
+                            impl->floatGraph.description + " (" + std::to_string(g.coeffs) + " x " +
+                            std::to_string(g.frames) + " " + fc.kind + ")";
         return std::unique_ptr<LiveModel>(new LiveModel(std::move(impl)));
     } catch (const std::exception& e) {
         return makeError(std::string("loading the run for live classification failed: ") +
@@ -179,8 +180,10 @@ std::string LiveModel::description() const
 Status LiveModel::classify(std::span<const int16_t> window, std::span<float> probabilities)
 {
     if (window.size() != size_t(m->window))
-        return makeError("a window of " + std::to_string(window.size()) + " samples; the model "
-                             "takes " + std::to_string(m->window),
+        return makeError("a window of " + std::to_string(window.size()) +
+                             " samples; the model "
+                             "takes " +
+                             std::to_string(m->window),
                          "report this as a bug", 1);
     if (probabilities.size() != m->floatGraph.labels.size())
         return makeError("wrong number of class probabilities requested", "report this as a bug",

@@ -17,7 +17,8 @@ namespace {
 
 const QString kBin = QStringLiteral(DW_BIN_DIR "/dendrite");
 
-struct Proc {
+struct Proc
+{
     int code = -1;
     QString out, err;
 };
@@ -182,19 +183,25 @@ void TestLiveCli::badInput()
     } else if (what == "8k") {
         args[3] = wav("8k.wav", test::liveSound(8000, 0, 0, 400.0, 1), 8000);
     } else if (what == "threshold") {
-        args << "--threshold" << "1.5";
+        args << "--threshold"
+             << "1.5";
     } else if (what == "smooth") {
-        args << "--smooth" << "0";
+        args << "--smooth"
+             << "0";
     } else if (what == "missingwav") {
         args[3] = m_tmp.filePath("missing.wav");
     } else if (what == "both") {
-        args << "--device" << "0" << "--seconds" << "1";
+        args << "--device"
+             << "0"
+             << "--seconds"
+             << "1";
     } else if (what == "nosource") {
         args = QStringList{"live", m_run};
     } else if (what == "noisedevice") {
         args = QStringList{"live", m_run, "--device", "0", "--seconds", "1", "--noise-only"};
     } else if (what == "unknown") {
-        args << "--treshold" << "0.5";
+        args << "--treshold"
+             << "0.5";
     } else if (what == "int8alone") {
         const QString alone = m_tmp.filePath("alone");
         QDir().mkpath(alone);

@@ -18,8 +18,7 @@ class FractionClassifier : public WindowClassifier
 public:
     explicit FractionClassifier(std::vector<std::string> labels = {"yes", "no", "noise"})
         : m_labels(std::move(labels))
-    {
-    }
+    {}
     const std::vector<std::string>& labels() const override { return m_labels; }
     int sampleRate() const override { return 1000; }
     int windowSamples() const override { return 1000; }
@@ -232,16 +231,24 @@ void TestLiveDetector::badArguments_data()
     QTest::addColumn<int>("hopMs");
     QTest::addColumn<QString>("labels");
     QTest::addColumn<QString>("message");
-    QTest::newRow("threshold 1.5") << 1.5 << 3 << 250 << "yes,no,noise" << "outside (0, 1)";
-    QTest::newRow("threshold 1") << 1.0 << 3 << 250 << "yes,no,noise" << "outside (0, 1)";
-    QTest::newRow("threshold 0") << 0.0 << 3 << 250 << "yes,no,noise" << "outside (0, 1)";
-    QTest::newRow("threshold -0.2") << -0.2 << 3 << 250 << "yes,no,noise" << "outside (0, 1)";
+    QTest::newRow("threshold 1.5") << 1.5 << 3 << 250 << "yes,no,noise"
+                                   << "outside (0, 1)";
+    QTest::newRow("threshold 1") << 1.0 << 3 << 250 << "yes,no,noise"
+                                 << "outside (0, 1)";
+    QTest::newRow("threshold 0") << 0.0 << 3 << 250 << "yes,no,noise"
+                                 << "outside (0, 1)";
+    QTest::newRow("threshold -0.2") << -0.2 << 3 << 250 << "yes,no,noise"
+                                    << "outside (0, 1)";
     QTest::newRow("threshold nan") << std::nan("") << 3 << 250 << "yes,no,noise"
                                    << "outside (0, 1)";
-    QTest::newRow("smoothing 0") << 0.6 << 0 << 250 << "yes,no,noise" << "smoothing over 0";
-    QTest::newRow("smoothing -3") << 0.6 << -3 << 250 << "yes,no,noise" << "smoothing over -3";
-    QTest::newRow("hop 0") << 0.6 << 3 << 0 << "yes,no,noise" << "hop of 0 ms";
-    QTest::newRow("hop 5000") << 0.6 << 3 << 5000 << "yes,no,noise" << "hop of 5000 ms";
+    QTest::newRow("smoothing 0") << 0.6 << 0 << 250 << "yes,no,noise"
+                                 << "smoothing over 0";
+    QTest::newRow("smoothing -3") << 0.6 << -3 << 250 << "yes,no,noise"
+                                  << "smoothing over -3";
+    QTest::newRow("hop 0") << 0.6 << 3 << 0 << "yes,no,noise"
+                           << "hop of 0 ms";
+    QTest::newRow("hop 5000") << 0.6 << 3 << 5000 << "yes,no,noise"
+                              << "hop of 5000 ms";
     QTest::newRow("no keyword") << 0.6 << 3 << 250 << "_unknown_,noise,_silence_"
                                 << "no keyword class";
 }

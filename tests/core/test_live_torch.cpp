@@ -89,8 +89,8 @@ void TestLiveTorch::sameAsRuntimePath()
         correct += ck->labels[size_t(best)] == clip.label;
         ++n;
     }
-    qInfo("%d clips: max |live - core runtime| = %.2e, max |live - LibTorch| = %.2e, %d correct",
-          n, maxRuntime, maxTorch, correct);
+    qInfo("%d clips: max |live - core runtime| = %.2e, max |live - LibTorch| = %.2e, %d correct", n,
+          maxRuntime, maxTorch, correct);
     QVERIFY2(maxRuntime < 1e-3, qPrintable(QString::number(maxRuntime)));
     QVERIFY2(maxTorch < 1e-3, qPrintable(QString::number(maxTorch)));
     QVERIFY2(correct >= n * 8 / 10, qPrintable(QString("%1/%2").arg(correct).arg(n)));
@@ -151,15 +151,18 @@ void TestLiveTorch::detectsTonesInAStream()
     auto s = test::liveStream(1.5, {500.0, 1300.0, 500.0}, 2.0, &onsets);
     QString trace;
     auto onWindow = [&](const LiveWindow& w) {
-        trace += QString(" %1:%2/%3/%4").arg(w.time, 0, 'f', 2).arg(w.probabilities[0], 0, 'f', 2)
-                     .arg(w.probabilities[1], 0, 'f', 2).arg(w.probabilities[2], 0, 'f', 2);
+        trace += QString(" %1:%2/%3/%4")
+                     .arg(w.time, 0, 'f', 2)
+                     .arg(w.probabilities[0], 0, 'f', 2)
+                     .arg(w.probabilities[1], 0, 'f', 2)
+                     .arg(w.probabilities[2], 0, 'f', 2);
     };
     for (size_t i = 0; i < s.size(); i += 1234)
-        QVERIFY((*det)
-                    ->feed(std::span<const int16_t>(s).subspan(
-                               i, std::min<size_t>(1234, s.size() - i)),
-                           onWindow)
-                    .ok());
+        QVERIFY(
+            (*det)
+                ->feed(std::span<const int16_t>(s).subspan(i, std::min<size_t>(1234, s.size() - i)),
+                       onWindow)
+                .ok());
     qInfo("windows (time:tone0/tone1/noise):%s", qPrintable(trace));
     const auto& d = (*det)->detections();
     QStringList got;
@@ -183,10 +186,14 @@ void TestLiveTorch::errors_data()
 {
     QTest::addColumn<QString>("what");
     QTest::addColumn<QString>("message");
-    QTest::newRow("no folder") << "missing" << "does not exist";
-    QTest::newRow("no checkpoint") << "empty" << "has no checkpoint (best.pt)";
-    QTest::newRow("int8 outside a project") << "int8-alone" << "not inside a project";
-    QTest::newRow("damaged checkpoint") << "damaged" << "";
+    QTest::newRow("no folder") << "missing"
+                               << "does not exist";
+    QTest::newRow("no checkpoint") << "empty"
+                                   << "has no checkpoint (best.pt)";
+    QTest::newRow("int8 outside a project") << "int8-alone"
+                                            << "not inside a project";
+    QTest::newRow("damaged checkpoint") << "damaged"
+                                        << "";
 }
 
 void TestLiveTorch::errors()

@@ -38,7 +38,8 @@ qint64 threadCpuNs()
 
 // A 5 ms probe timer on the GUI thread: the thread's CPU time between two ticks is the longest
 // span of work that blocked the event loop (robust to other load on the machine).
-struct StallMeter {
+struct StallMeter
+{
     QTimer timer;
     qint64 lastCpu = -1, worstCpuNs = 0;
     StallMeter()
@@ -89,7 +90,8 @@ private Q_SLOTS:
     void screenshot();
 
 private:
-    struct Rig {
+    struct Rig
+    {
         ui::LivePage page;
         gui::LiveController controller{&page};
         Rig()
@@ -126,8 +128,7 @@ void TestLivePage::initTestCase()
     auto r = test::trainLiveRun(*p);
     QVERIFY2(r.ok(), r.ok() ? "" : r.error().text().c_str());
     m_run = *r;
-    m_streamWav =
-        writeWav("stream.wav", test::liveStream(1.5, {500.0, 1300.0}, 2.0, &m_onsets));
+    m_streamWav = writeWav("stream.wav", test::liveStream(1.5, {500.0, 1300.0}, 2.0, &m_onsets));
     QVERIFY(!m_streamWav.isEmpty());
 }
 
@@ -211,12 +212,18 @@ void TestLivePage::errors_data()
 {
     QTest::addColumn<QString>("what");
     QTest::addColumn<QString>("message");
-    QTest::newRow("no run") << "norun" << "no run selected";
-    QTest::newRow("no checkpoint") << "nocheckpoint" << "has no checkpoint";
-    QTest::newRow("no wav chosen") << "nowav" << "no WAV file chosen";
-    QTest::newRow("missing wav") << "missingwav" << "missing.wav";
-    QTest::newRow("no device") << "nodevice" << "no audio input device";
-    QTest::newRow("device busy") << "busy" << "busy";
+    QTest::newRow("no run") << "norun"
+                            << "no run selected";
+    QTest::newRow("no checkpoint") << "nocheckpoint"
+                                   << "has no checkpoint";
+    QTest::newRow("no wav chosen") << "nowav"
+                                   << "no WAV file chosen";
+    QTest::newRow("missing wav") << "missingwav"
+                                 << "missing.wav";
+    QTest::newRow("no device") << "nodevice"
+                               << "no audio input device";
+    QTest::newRow("device busy") << "busy"
+                                 << "busy";
 }
 
 void TestLivePage::errors()
@@ -301,8 +308,8 @@ void TestLivePage::screenshot()
     if (out.isEmpty())
         QSKIP("set DW_SCREENSHOT_DIR to write docs/screenshots");
     QVERIFY(QDir().mkpath(out));
-    const QString run = qEnvironmentVariable("DW_SCREENSHOT_LIVE_RUN",
-                                             QString::fromStdString(m_run.string()));
+    const QString run =
+        qEnvironmentVariable("DW_SCREENSHOT_LIVE_RUN", QString::fromStdString(m_run.string()));
     const QString wav = qEnvironmentVariable("DW_SCREENSHOT_LIVE_WAV", m_streamWav);
     const int wantDetections = qEnvironmentVariableIntValue("DW_SCREENSHOT_LIVE_DETECTIONS");
     Rig rig;

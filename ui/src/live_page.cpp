@@ -197,7 +197,8 @@ void LivePage::setProjectRoot(const std::filesystem::path& root)
         std::error_code ec;
         for (const auto& r : listRuns(root / "runs"))
             if (std::filesystem::exists(r.dir / "best.pt", ec))
-                m_run->addItem(QString::fromStdString(r.name), QString::fromStdString(r.dir.string()));
+                m_run->addItem(QString::fromStdString(r.name),
+                               QString::fromStdString(r.dir.string()));
     }
     if (!keep.isEmpty())
         setRunDir(keep);
@@ -209,10 +210,9 @@ void LivePage::setRunDir(const QString& dir)
         return;
     int i = m_run->findData(dir);
     if (i < 0) {
-        m_run->addItem(QString::fromStdString(std::filesystem::path(dir.toStdString())
-                                                  .filename()
-                                                  .string()),
-                       dir);
+        m_run->addItem(
+            QString::fromStdString(std::filesystem::path(dir.toStdString()).filename().string()),
+            dir);
         i = m_run->count() - 1;
     }
     m_run->setCurrentIndex(i);
@@ -244,10 +244,8 @@ void LivePage::setDevices(const std::vector<dw::audio::DeviceInfo>& devices, con
         ++inputs;
     }
     if (inputs == 0)
-        m_source->addItem(error.isEmpty() ? tr("(no input device found)") : "(" + error + ")",
-                          -2);
-    m_source->addItem(tr("WAV file (played at real-time pace through the fake backend)"),
-                      kWavItem);
+        m_source->addItem(error.isEmpty() ? tr("(no input device found)") : "(" + error + ")", -2);
+    m_source->addItem(tr("WAV file (played at real-time pace through the fake backend)"), kWavItem);
     if (wasWav || inputs == 0)
         m_source->setCurrentIndex(m_source->count() - 1);
     else if (int i = m_source->findData(oldDevice); oldDevice >= 0 && i >= 0)
@@ -303,8 +301,9 @@ void LivePage::browseWav()
 
 void LivePage::browseRun()
 {
-    const QString start =
-        m_projectRoot.empty() ? QString() : QString::fromStdString((m_projectRoot / "runs").string());
+    const QString start = m_projectRoot.empty()
+                              ? QString()
+                              : QString::fromStdString((m_projectRoot / "runs").string());
     const QString d = QFileDialog::getExistingDirectory(this, tr("Run folder"), start);
     if (!d.isEmpty())
         setRunDir(d);

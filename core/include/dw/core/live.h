@@ -35,7 +35,8 @@ public:
     virtual Status classify(std::span<const int16_t> window, std::span<float> probabilities) = 0;
 };
 
-struct LiveModelOptions {
+struct LiveModelOptions
+{
     bool int8 = false;          // int8 runtime graph instead of float32
     int calibrationClips = 500; // int8: at most this many training clips
     // int8 calibration data: the project the run was trained in. Empty: the run's own project
@@ -72,26 +73,29 @@ private:
 // "background_noise").
 bool isKeywordLabel(const std::string& label);
 
-struct DetectorConfig {
-    double threshold = 0.6;        // a keyword fires when its smoothed probability exceeds this
-    int smoothing = 3;             // average over the last N windows (1 = no smoothing)
-    int hopMs = 250;               // a window is classified every hop
+struct DetectorConfig
+{
+    double threshold = 0.6; // a keyword fires when its smoothed probability exceeds this
+    int smoothing = 3;      // average over the last N windows (1 = no smoothing)
+    int hopMs = 250;        // a window is classified every hop
     // After a detection no other one for this long, and none until every keyword's smoothed
     // probability has fallen to the threshold (so one utterance is one detection).
     double refractorySeconds = 1.0;
-    Status validate() const;       // threshold in (0, 1), smoothing >= 1, hop 10..1000 ms
+    Status validate() const; // threshold in (0, 1), smoothing >= 1, hop 10..1000 ms
 };
 
-struct Detection {
-    double time = 0;       // seconds into the stream at the end of the window that fired
+struct Detection
+{
+    double time = 0; // seconds into the stream at the end of the window that fired
     int classIndex = -1;
     std::string label;
     float probability = 0; // smoothed
 };
 
 // One classified window.
-struct LiveWindow {
-    double time = 0;                // seconds into the stream at the window's end
+struct LiveWindow
+{
+    double time = 0;                  // seconds into the stream at the window's end
     std::vector<float> probabilities; // raw, this window
     std::vector<float> smoothed;      // mean over the last `smoothing` windows
     bool detected = false;            // this window produced a detection (detections().back())
@@ -135,11 +139,11 @@ private:
     int m_rate = 16000;
     int m_window = 16000;
     int m_hop = 4000;
-    std::vector<int16_t> m_buffer; // the last window's samples (ring, m_window long)
-    size_t m_head = 0;             // next write position in m_buffer
+    std::vector<int16_t> m_buffer;  // the last window's samples (ring, m_window long)
+    size_t m_head = 0;              // next write position in m_buffer
     std::vector<int16_t> m_ordered; // window in time order, handed to the classifier
-    long long m_samples = 0;       // fed so far
-    long long m_nextWindowEnd = 0; // sample count at which the next window is classified
+    long long m_samples = 0;        // fed so far
+    long long m_nextWindowEnd = 0;  // sample count at which the next window is classified
     long long m_windows = 0;
     std::deque<std::vector<float>> m_history;
     std::vector<bool> m_keyword;

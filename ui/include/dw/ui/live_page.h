@@ -36,9 +36,10 @@ class QTableWidget;
 
 namespace dw::ui {
 
-struct LiveSource {
-    bool wav = false;     // a WAV file through the fake backend, else an input device
-    int device = -1;      // DeviceInfo::index (-1: default input)
+struct LiveSource
+{
+    bool wav = false; // a WAV file through the fake backend, else an input device
+    int device = -1;  // DeviceInfo::index (-1: default input)
     QString wavPath;
     bool noiseOnly = false; // the WAV holds no keyword: report false accepts per hour
 };
@@ -74,7 +75,7 @@ public:
                     double falseAcceptsPerHour, int detections);
     void setRunning(bool running);
     void showError(const dw::Error& error); // in the status line, in red; not running any more
-    void showMessage(const QString& text); // plain status text (e.g. "loading the model...")
+    void showMessage(const QString& text);  // plain status text (e.g. "loading the model...")
 
     // For tests and screenshots.
     QCustomPlot* barsPlot() const { return m_plot; }
@@ -131,7 +132,8 @@ private:
     int m_windowsShown = 0;
     bool m_running = false;
     bool m_wavChosen = false; // the user picked the WAV source: keep it across device refreshes
-    struct {
+    struct
+    {
         long long windows = -1;
         double stream = 0, rate = 0, fah = 0;
         int detections = 0;
