@@ -10,7 +10,16 @@
 #include "dw/ui/export_page.h"
 #include "dw/ui/live_page.h"
 
+#include "dw/core/live.h"
+#include "dw/core/project.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QEvent>
+#include <QTableWidget>
+
+#include <algorithm>
 
 namespace dw::gui {
 
@@ -65,6 +74,51 @@ QWidget* createLivePage(AppContext& ctx)
     return page;
 }
 
+// `dendrite-workbench --screenshot`: the project's newest run listening to a stream of its
+// test-split keyword clips (each after 1.5 s of its noise clips), grabbed after two detections.
+void prepareLiveScreenshot(QWidget* w, AppContext& ctx)
+{
+    auto* page = static_cast<ui::LivePage*>(w);
+    auto* controller = page->findChild<LiveController*>("dwLiveController");
+    const Project* project = ctx.project();
+    if (!controller || !project || page->runDir().isEmpty())
+        return;
+    std::vector<const Clip*> words, noise;
+    for (const auto& c : project->clips()) {
+        if (!isKeywordLabel(c.label) && c.label.find("noise") != std::string::npos)
+            noise.push_back(&c);
+        else if (c.split == Split::Test && isKeywordLabel(c.label) && words.size() < 12)
+            words.push_back(&c);
+    }
+    if (words.empty() || noise.empty())
+        return;
+    Audio stream;
+    size_t n = 0;
+    for (const Clip* c : words) {
+        for (size_t k = 0; k < 2; ++k) {
+            auto a = readWavPcm16(project->clipPath(*noise[n++ % noise.size()]));
+            if (a && a->sampleRate == 16000)
+                stream.samples.insert(stream.samples.end(), a->samples.begin(),
+                                      a->samples.begin() +
+                                          long(std::min<size_t>(12000, a->samples.size())));
+        }
+        auto a = readWavPcm16(project->clipPath(*c));
+        if (a && a->sampleRate == 16000)
+            stream.samples.insert(stream.samples.end(), a->samples.begin(), a->samples.end());
+    }
+    const QString file = QDir::temp().filePath("dendrite-live-screenshot.wav");
+    if (!writeWavPcm16(file.toStdString(), stream))
+        return;
+    page->setWavFile(file, false);
+    controller->setWavSpeed(4.0);
+    controller->start();
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 20000 && page->detectionsTable()->rowCount() < 2 &&
+           controller->isRunning())
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
 } // namespace
 
 } // namespace dw::gui
@@ -74,4 +128,4 @@ DW_REGISTER_PAGE(dw::gui::PageSpec{.id = "live",
                                    .icon = {},
                                    .order = 75,
                                    .create = dw::gui::createLivePage,
-                                   .prepareScreenshot = {}})
+                                   .prepareScreenshot = dw::gui::prepareLiveScreenshot})
