@@ -4,6 +4,7 @@
 // time from the sample count) or a capture device; prints each detection and a summary.
 #include "cli.h"
 
+#include "dw/audio/import.h"
 #include "dw/audio/portaudio_backend.h"
 #include "dw/core/live.h"
 #include "dw/core/project.h"
@@ -100,13 +101,7 @@ int run(const std::vector<std::string>& argv)
 
     double seconds = 0;
     int device = -1;
-    Audio audioIn;
-    if (useWav) {
-        auto a = readWavPcm16(*args->get("wav"));
-        if (!a)
-            return cli::report(Error{a.error().message, a.error().hint, cli::kBadInput});
-        audioIn = std::move(*a);
-    } else {
+    if (!useWav) {
         auto d = args->getInt("device", -1);
         if (!d)
             return cli::report(d.error());
@@ -128,13 +123,26 @@ int run(const std::vector<std::string>& argv)
     auto model = LiveModel::load(args->positional()[0], mo);
     if (!model)
         return cli::report(model.error());
-    if (useWav && audioIn.sampleRate != (*model)->sampleRate())
-        return cli::report(makeError(
-            "'" + *args->get("wav") + "' is sampled at " + std::to_string(audioIn.sampleRate) +
-                " Hz; the model listens at " + std::to_string((*model)->sampleRate()) + " Hz",
-            "resample it, e.g. sox IN.wav -r " + std::to_string((*model)->sampleRate()) +
-                " -c 1 -b 16 OUT.wav",
-            cli::kBadInput));
+    // Any file libsndfile reads, mixed down to mono; a higher rate is resampled to the model's,
+    // a lower one is refused (the band above its Nyquist frequency is missing).
+    audio::DecodedAudio audioIn;
+    if (useWav) {
+        const int rate = (*model)->sampleRate();
+        auto a = audio::decodeAudioFile(*args->get("wav"), rate);
+        if (!a)
+            return cli::report(Error{a.error().message, a.error().hint, cli::kBadInput});
+        if (a->originalRate < rate)
+            return cli::report(makeError(
+                "'" + *args->get("wav") + "' is sampled at " + std::to_string(a->originalRate) +
+                    " Hz; the model listens at " + std::to_string(rate) + " Hz",
+                "record at " + std::to_string(rate) +
+                    " Hz or more (higher rates are resampled); upsampling would leave the "
+                    "band the model expects empty",
+                cli::kBadInput));
+        if (a->converted())
+            std::fprintf(stderr, "input: %s\n", a->conversionNote().c_str());
+        audioIn = std::move(*a);
+    }
     auto det = StreamDetector::create(**model, dc);
     if (!det)
         return cli::report(det.error());

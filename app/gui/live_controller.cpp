@@ -159,15 +159,22 @@ void LiveController::work(std::shared_ptr<Session> s)
     std::unique_ptr<audio::Backend> backend;
     double fileSeconds = -1;
     if (s->source.wav) {
-        auto a = audio::decodeAudioFile(s->source.wavPath.toStdString(), 16000);
+        const int rate = (*model)->sampleRate();
+        auto a = audio::decodeAudioFile(s->source.wavPath.toStdString(), rate);
         if (!a)
             return fail(a.error());
+        if (a->originalRate < rate) // as `dendrite live`: the upper band would be empty
+            return fail(makeError("'" + s->source.wavPath.toStdString() + "' is sampled at " +
+                                      std::to_string(a->originalRate) +
+                                      " Hz; the model listens at " + std::to_string(rate) + " Hz",
+                                  "play a recording made at " + std::to_string(rate) +
+                                      " Hz or more (higher rates are resampled)"));
         std::vector<float> signal(a->samples.size());
         for (size_t i = 0; i < signal.size(); ++i)
             signal[i] = float(a->samples[i]) / 32768.0f;
-        fileSeconds = double(signal.size()) / 16000.0;
+        fileSeconds = double(signal.size()) / double(rate);
         audio::FakeOptions fo;
-        fo.sampleRate = 16000;
+        fo.sampleRate = rate;
         fo.speed = s->wavSpeed;
         fo.deviceName = s->source.wavPath.toStdString();
         backend = std::make_unique<audio::FakeBackend>(std::move(signal), fo);

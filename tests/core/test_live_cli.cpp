@@ -43,6 +43,7 @@ private Q_SLOTS:
     void detectionsInAStream_data();
     void detectionsInAStream();
     void noiseOnly();
+    void higherRateIsResampled();
     void badInput_data();
     void badInput();
 
@@ -148,6 +149,17 @@ void TestLiveCli::noiseOnly()
     QVERIFY2(m.hasMatch(), qPrintable(r.out));
     QCOMPARE(m.captured(1).toDouble(), m.captured(2).toDouble() * 60.0);
     QCOMPARE(m.captured(2).toInt(), 0);
+}
+
+void TestLiveCli::higherRateIsResampled()
+{
+    // 3 s at 32 kHz: resampled to the model's 16 kHz, with a note; 9 windows of 1 s every 250 ms.
+    const QString file = wav("32k.wav", test::liveSound(96000, 0, 0, 400.0, 2), 32000);
+    auto r = dendrite({"live", m_run, "--wav", file});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("input: 32000 Hz mono WAV PCM 16-bit -> 16000 Hz"), qPrintable(r.err));
+    QVERIFY2(r.out.contains("windows: 9"), qPrintable(r.out));
+    QVERIFY(r.out.contains("stream: 3.00 s"));
 }
 
 void TestLiveCli::badInput_data()

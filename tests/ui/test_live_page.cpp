@@ -241,6 +241,14 @@ void TestLivePage::errors()
     rig.page.setWavFile(what == "nowav" ? QString() : m_streamWav, false);
     if (what == "missingwav")
         rig.page.setWavFile(m_tmp.filePath("missing.wav"), false);
+    if (what == "8k") {
+        Audio a;
+        a.sampleRate = 8000;
+        a.samples = test::liveSound(16000, 0, 0, 400.0, 1);
+        const QString path = m_tmp.filePath("8k.wav");
+        QVERIFY(writeWavPcm16(path.toStdString(), a).ok());
+        rig.page.setWavFile(path, false);
+    }
     if (what == "nodevice") {
         rig.page.setDevices({});
         rig.page.sourceBox()->setCurrentIndex(0); // "(no input device found)"
