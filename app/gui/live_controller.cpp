@@ -209,7 +209,7 @@ void LiveController::work(std::shared_ptr<Session> s)
         if (fileSeconds >= 0) {
             // The fake device continues with silence after the file: stop at its end.
             const double left = fileSeconds - (*det)->streamSeconds();
-            const size_t keep = size_t(std::max(0.0, left) * 16000.0 + 0.5);
+            const size_t keep = size_t(std::max(0.0, left) * double((*model)->sampleRate()) + 0.5);
             if (chunk.size() >= keep) {
                 chunk.resize(keep);
                 ended = true;
