@@ -12,24 +12,17 @@
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "run_process.h"
+
 namespace {
 
 const QString kBin = QStringLiteral(DW_BIN_DIR "/dendrite");
 
-struct Run
-{
-    int code = -1;
-    QString out, err;
-};
+using Run = dw::test::ProcessResult;
 
 Run dendrite(const QStringList& args)
 {
-    QProcess p;
-    p.start(kBin, args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return dw::test::runDendrite(args);
 }
 
 QByteArray wav(int samples)

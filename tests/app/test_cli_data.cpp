@@ -3,6 +3,8 @@
 // and what lands in the project.
 #include <QtTest/QtTest>
 
+#include "run_process.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -13,25 +15,11 @@
 #include <cmath>
 
 namespace {
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
+using Run = dw::test::ProcessResult;
 
 Run dendrite(const QStringList& args, int timeoutMs = 120000)
 {
-    QProcess p;
-    p.start(QStringLiteral(DW_BIN_DIR) + "/dendrite", args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill(); // our own child, by its handle
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return dw::test::runDendrite(args, timeoutMs);
 }
 
 // 1 s of a 300 Hz burst in the middle, 16 kHz mono PCM16.
@@ -99,7 +87,7 @@ private Q_SLOTS:
         QFETCH(QString, message);
         const Run r = dendrite(args);
         QCOMPARE(r.code, code);
-        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QVERIFY(r.err.contains("hint:"));
     }
 
@@ -113,7 +101,7 @@ private Q_SLOTS:
         writeFile(src + "/no/broken.wav", "RIFF1234WAVEnothing");
         const QString proj = m_tmp.filePath("proj");
         Run r = dendrite({"import", "--project", proj, src});
-        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("imported 8 clip(s) from 8 of 9 file(s)"));
         QVERIFY(r.out.contains("8000 Hz mono WAV PCM 16-bit -> 16000 Hz mono PCM 16-bit"));
         QVERIFY(r.out.contains("broken.wav' is not a readable audio file"));
@@ -121,7 +109,7 @@ private Q_SLOTS:
 
         r = dendrite({"info", "--project", proj, "--json"});
         QCOMPARE(r.code, 0);
-        const auto j = QJsonDocument::fromJson(r.out).object();
+        const auto j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["clips"].toInt(), 8);
         const auto c = j["counts"].toObject()["yes"].toObject();
         QCOMPARE(c["train"].toInt() + c["validation"].toInt() + c["test"].toInt(), 4);
@@ -139,14 +127,14 @@ private Q_SLOTS:
             QSKIP("espeak-ng is not installed");
         const QString out = m_tmp.filePath("demo");
         Run r = dendrite({"demo-data", "--out", out, "--per-class", "2", "--seed", "3"});
-        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("24 clips"));
         QVERIFY(r.err.contains("synthesising clips: 24/24"));
         r = dendrite({"info", "--project", out});
         QCOMPARE(r.code, 0);
         for (const char* label : {"yes", "no", "up", "down", "left", "right", "on", "off", "stop",
                                   "go", "unknown", "noise"})
-            QVERIFY2(r.out.contains(QByteArray("\n") + label + " "), label);
+            QVERIFY2(r.out.contains(QString("\n") + label + " "), label);
         QVERIFY(r.out.contains("espeak_ng_version"));
         QVERIFY(r.out.contains("(all)"));
         // A second run into the same folder refuses instead of overwriting.

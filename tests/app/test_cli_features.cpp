@@ -4,6 +4,8 @@
 // binary (which loads LibTorch); the full validation table is in tests/core/test_features.cpp.
 #include <QtTest/QtTest>
 
+#include "run_process.h"
+
 #include <QFile>
 #include <QProcess>
 
@@ -11,26 +13,11 @@ namespace {
 
 const QString kData = QStringLiteral(DW_TEST_DATA) + "/mfcc/";
 
-struct Run
-{
-    int code = -1;
-    QByteArray out, err;
-};
+using Run = dw::test::ProcessResult;
 
 Run dendrite(const QStringList& args)
 {
-    QProcess p;
-    p.start(QStringLiteral(DW_BIN_DIR) + "/dendrite", args);
-    Run r;
-    if (!p.waitForFinished(30000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return dw::test::runDendrite(args, 30000);
 }
 
 QList<QList<double>> parseCsv(const QByteArray& text)
@@ -116,11 +103,11 @@ void TestCliFeatures::matchesGolden()
     for (const auto& s : sets)
         args << "--set" << s;
     const Run r = dendrite(args);
-    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
     QFile g(kData + golden);
     QVERIFY(g.open(QIODevice::ReadOnly));
     const auto want = parseCsv(g.readAll());
-    const auto got = parseCsv(r.out);
+    const auto got = parseCsv(r.out.toUtf8());
     QCOMPARE(got.size(), frames);
     QCOMPARE(want.size(), frames);
     double worst = 0;
@@ -165,7 +152,7 @@ void TestCliFeatures::rejects()
     const Run r = dendrite(args);
     QCOMPARE(r.code, code);
     QVERIFY(r.out.isEmpty());
-    const QString err = QString::fromUtf8(r.err);
+    const QString err = r.err;
     QVERIFY2(err.startsWith("error: "), qPrintable(err));
     QVERIFY2(err.contains(mentions), qPrintable(err));
     QVERIFY2(err.contains("hint: "), qPrintable(err));

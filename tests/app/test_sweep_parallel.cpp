@@ -7,33 +7,18 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "run_process.h"
+
 namespace {
 const QString kBin = QStringLiteral(DW_BIN_DIR "/dendrite");
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
+using Run = dw::test::ProcessResult;
 
 Run run(const QString& program, const QStringList& args, int timeoutMs = 240000)
 {
-    QProcess p;
-    p.start(program, args);
-    Run r;
-    if (!p.waitForStarted(10000)) {
-        r.err = "could not start " + program;
-        return r;
-    }
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    dw::test::ProcessOptions o;
+    o.timeoutMs = timeoutMs;
+    return dw::test::runProcess(program, args, o);
 }
 
 QList<QStringList> readCsv(const QString& path)

@@ -10,35 +10,22 @@
 #include <QThread>
 #include <QtTest>
 
+#include "run_process.h"
+
 #include <unistd.h>
 
 namespace {
 const QString kBin = QStringLiteral(DW_BIN_DIR "/dendrite");
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
+using Run = dw::test::ProcessResult;
 
 Run run(const QString& program, const QStringList& args, const QProcessEnvironment& env,
         int timeoutMs = 60000)
 {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    Run r;
-    if (!p.waitForStarted(10000))
-        return r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    dw::test::ProcessOptions o;
+    o.timeoutMs = timeoutMs;
+    o.environment = env;
+    return dw::test::runProcess(program, args, o);
 }
 
 bool writeText(const QString& path, const QString& text)

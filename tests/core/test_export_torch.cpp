@@ -8,6 +8,7 @@
 #include "dw/core/features.h"
 #include "dw/core/project.h"
 #include "export_torch.h"
+#include "run_process.h"
 #include "trainer.h"
 
 #include <QProcess>
@@ -90,28 +91,15 @@ FeatureDataset syntheticData(int perClass, int seed)
     return d;
 }
 
-struct Proc {
-    int code = -1;
-    QString out, err;
-};
+using Proc = dw::test::ProcessResult;
 
 Proc runProc(const QString& program, const QStringList& args, const QString& dir,
              int timeoutMs = 120000)
 {
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(program, args);
-    Proc r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timeout or failed to start: " + p.errorString();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    dw::test::ProcessOptions o;
+    o.timeoutMs = timeoutMs;
+    o.workingDirectory = dir;
+    return dw::test::runProcess(program, args, o);
 }
 
 bool writeWav(const QString& path, int rate, int samples, int seed)
