@@ -5,6 +5,7 @@
 // detections at the right times, a noise-only WAV prints false accepts per hour, bad input
 // gives a clear error and a non-zero exit code.
 #include "live_fixture.h"
+#include "run_process.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -17,20 +18,11 @@ namespace {
 
 const QString kBin = QStringLiteral(DW_BIN_DIR "/dendrite");
 
-struct Proc
-{
-    int code = -1;
-    QString out, err;
-};
+using Proc = dw::test::ProcessResult;
 
 Proc dendrite(const QStringList& args)
 {
-    QProcess p;
-    p.start(kBin, args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return dw::test::runDendrite(args);
 }
 
 } // namespace
