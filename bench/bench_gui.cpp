@@ -6,7 +6,7 @@
 //    audio arrives, the view replots and is rendered.
 // A frame's time is this thread's CPU time (the GUI thread does all the work; on a shared
 // machine wall time mostly measures the wait for a core); the figure is the median of rounds.
-//   bench_gui [--frames N]
+//   bench_gui [--frames N]      (DW_BENCH_GUI_SHOT=FILE.png saves the timed training plot)
 #include "dw/core/training.h"
 #include "dw/ui/run_plots.h"
 #include "dw/ui/waveform_view.h"
@@ -100,6 +100,8 @@ int main(int argc, char** argv)
         QPixmap p = plots.grab();
         (void)p;
     });
+    if (const char* shot = std::getenv("DW_BENCH_GUI_SHOT")) // to look at what was timed
+        plots.grab().save(QString::fromLocal8Bit(shot));
     std::printf("training plot, %d epochs x 7 panels, 1400x880: %.1f fps\n", e - 1, plotFps);
     result("gui_training_plot_fps", "GUI: live training plot with 10,000 epochs (offscreen)",
            plotFps);

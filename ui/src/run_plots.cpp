@@ -15,6 +15,7 @@ namespace dw::ui {
 namespace {
 constexpr double kHealthyScore = 1e-3;
 constexpr double kMinLogValue = 1e-7; // log axes cannot show 0
+constexpr int kDenseEpochs = 2000;    // from here on, the plots use thin, plain lines
 
 const QColor kTrainColor(0x9a, 0x9a, 0x9a);
 const QColor kValColor(0x1f, 0x4e, 0x9c);
@@ -186,8 +187,7 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     healthy->setPen(QPen(QColor(0x2e, 0x9e, 0x44), 1.2, Qt::DashLine));
     auto* healthyText = new QCPItemText(m_plot);
     healthyText->setClipAxisRect(m_cand);
-    healthyText->position->setAxes(m_cand->axis(QCPAxis::atBottom),
-                                   m_cand->axis(QCPAxis::atLeft));
+    healthyText->position->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
     healthyText->position->setAxisRect(m_cand);
     healthyText->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     healthyText->position->setTypeY(QCPItemPosition::ptPlotCoords);
@@ -256,13 +256,20 @@ QCPGraph* RunPlots::makeGraph(QCPAxisRect* rect, const QColor& color, const QStr
 QCPAxisRect* RunPlots::panel(Panel p) const
 {
     switch (p) {
-    case Panel::Timeline: return m_timeline;
-    case Panel::Accuracy: return m_acc;
-    case Panel::Params: return m_paramsRect;
-    case Panel::Loss: return m_loss;
-    case Panel::Candidates: return m_cand;
-    case Panel::LearningRate: return m_lrRect;
-    case Panel::EpochTime: return m_time;
+    case Panel::Timeline:
+        return m_timeline;
+    case Panel::Accuracy:
+        return m_acc;
+    case Panel::Params:
+        return m_paramsRect;
+    case Panel::Loss:
+        return m_loss;
+    case Panel::Candidates:
+        return m_cand;
+    case Panel::LearningRate:
+        return m_lrRect;
+    case Panel::EpochTime:
+        return m_time;
     }
     return nullptr;
 }
@@ -280,6 +287,7 @@ void RunPlots::clear()
     for (QCPGraph* g : m_candidates)
         m_plot->removeGraph(g);
     m_candidates.clear();
+    setDenseStyle(false);
     if (QCPLegend* l = qobject_cast<QCPLegend*>(m_cand->insetLayout()->elementAt(0)))
         l->setVisible(false);
     m_epochs = m_lastEpoch = m_additions = m_reverts = m_pEpochs = 0;
@@ -311,8 +319,9 @@ void RunPlots::setRun(const RunRecord& run)
         setLayerNames(run.summary->wrapped_layers);
     // Replay in time order, exactly like a live run, so both paths draw the same figure.
     std::vector<SwitchRecord> switches = run.switches;
-    std::stable_sort(switches.begin(), switches.end(),
-                     [](const SwitchRecord& a, const SwitchRecord& b) { return a.epoch < b.epoch; });
+    std::stable_sort(
+        switches.begin(), switches.end(),
+        [](const SwitchRecord& a, const SwitchRecord& b) { return a.epoch < b.epoch; });
     size_t si = 0;
     for (const EpochRecord& e : run.epochs) {
         while (si < switches.size() && switches[si].epoch < e.epoch)
@@ -333,6 +342,8 @@ void RunPlots::ensureCandidateGraphs(size_t n)
                                                : tr("layer %1").arg(i + 1);
         QCPGraph* g = makeGraph(m_cand, layerColor(i), name, Qt::SolidLine, 1.6);
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+        if (m_dense)
+            thinGraph(g);
         if (legend) {
             g->addToLegend(legend);
             legend->setVisible(true);
@@ -379,10 +390,51 @@ void RunPlots::appendEpoch(const EpochRecord& e)
     else
         updateLastSpanItems();
     ++m_epochs;
+    if (m_epochs == kDenseEpochs)
+        setDenseStyle(true);
     m_lastEpoch = std::max(m_lastEpoch, e.epoch);
     refreshTimelineLabels();
     rescale();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RunPlots::setDenseStyle(bool dense)
+{
+    // Thousands of epochs: QCustomPlot's adaptive sampling already keeps about two points per
+    // pixel column, but antialiased, wide and dashed pens and a symbol per epoch still made a
+    // replot of 10,000 epochs cost ~170 ms. From kDenseEpochs on, curves are 1 px solid lines
+    // without antialiasing and the per-epoch dots become a line (the best-validation star stays);
+    // clear() brings the normal style back.
+    if (dense == m_dense)
+        return;
+    m_dense = dense;
+    if (!dense) {
+        m_plot->setAntialiasedElements(QCP::aeAll);
+        m_plot->setNotAntialiasedElements(QCP::aeItems);
+        for (const auto& [g, pen, scatter] : m_normalStyles) {
+            g->setPen(pen);
+            g->setScatterStyle(scatter);
+        }
+        m_normalStyles.clear();
+        return;
+    }
+    m_plot->setNotAntialiasedElements(QCP::aePlottables | QCP::aeItems);
+    for (QCPGraph* g :
+         {m_trainAcc, m_valAcc, m_testAcc, m_trainLoss, m_valLoss, m_params, m_lr, m_seconds}) {
+        m_normalStyles.emplace_back(g, g->pen(), g->scatterStyle());
+        thinGraph(g);
+    }
+    for (QCPGraph* g : m_candidates)
+        thinGraph(g); // removed by clear(), never restored
+}
+
+void RunPlots::thinGraph(QCPGraph* g)
+{
+    QPen pen = g->pen();
+    pen.setWidthF(1.0);
+    pen.setStyle(Qt::SolidLine);
+    g->setPen(pen);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssNone));
 }
 
 void RunPlots::appendSwitch(const SwitchRecord& s)
@@ -498,8 +550,9 @@ void RunPlots::addMarker(const SwitchRecord& s)
     text->setSelectable(false);
     placeX(text->position, m_acc, x, added ? 0.03 : 0.14);
     text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    text->setText(added ? QString::fromUtf8("+dendrite \u2192 %1 p").arg(formatCount(s.params))
-                        : QString::fromUtf8("\u2717 reverted \u2192 %1 p").arg(formatCount(s.params)));
+    text->setText(
+        added ? QString::fromUtf8("+dendrite \u2192 %1 p").arg(formatCount(s.params))
+              : QString::fromUtf8("\u2717 reverted \u2192 %1 p").arg(formatCount(s.params)));
     text->setColor(color);
     text->setBrush(QColor(255, 255, 255, 200));
     text->setPadding(QMargins(2, 1, 2, 1));
@@ -560,8 +613,7 @@ Status RunPlots::save(const std::filesystem::path& out, int width, int height)
     return savePlot(m_plot, out, width, height);
 }
 
-Status renderRunPlot(const RunRecord& run, const std::filesystem::path& out, int width,
-                     int height)
+Status renderRunPlot(const RunRecord& run, const std::filesystem::path& out, int width, int height)
 {
     if (auto s = ensureGuiApplication(); !s)
         return s;

@@ -16,9 +16,11 @@
 #include "dw/ui/phase_timeline.h"
 
 #include <QWidget>
+#include <qcustomplot.h>
 
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 class QCustomPlot;
@@ -34,7 +36,16 @@ class RunPlots : public QWidget
 {
     Q_OBJECT
 public:
-    enum class Panel { Timeline, Accuracy, Params, Loss, Candidates, LearningRate, EpochTime };
+    enum class Panel
+    {
+        Timeline,
+        Accuracy,
+        Params,
+        Loss,
+        Candidates,
+        LearningRate,
+        EpochTime
+    };
 
     explicit RunPlots(QWidget* parent = nullptr);
 
@@ -69,7 +80,8 @@ public:
     QString candidateVerdict() const;
 
 private:
-    struct SpanItems {
+    struct SpanItems
+    {
         std::vector<QCPAbstractItem*> shades; // one per time panel
         QCPAbstractItem* block = nullptr;     // timeline block
         QCPItemText* text = nullptr;          // timeline label
@@ -84,6 +96,8 @@ private:
     void addMarker(const SwitchRecord& s);
     void rescale();
     void ensureCandidateGraphs(size_t n);
+    void setDenseStyle(bool dense);
+    static void thinGraph(QCPGraph* g);
     void trackItem(QCPAbstractItem* item) { m_dynamicItems.push_back(item); }
 
     QCustomPlot* m_plot = nullptr;
@@ -111,6 +125,8 @@ private:
     std::vector<SpanItems> m_spanItems;
     PhaseSpanBuilder m_spans;
     int m_epochs = 0;
+    bool m_dense = false; // thin plain lines once a run has kDenseEpochs epochs
+    std::vector<std::tuple<QCPGraph*, QPen, QCPScatterStyle>> m_normalStyles;
     int m_lastEpoch = 0;
     int m_additions = 0;
     int m_reverts = 0;
