@@ -4,10 +4,10 @@
 #include "export_torch.h"
 
 #include "dw/core/atomic_file.h"
-#include "dw/core/project.h"
 #include "dw/core/export.h"
-#include "trainer.h"
+#include "dw/core/project.h"
 #include "dw_mfcc.h"
+#include "trainer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,9 +31,10 @@ std::vector<float> tensorData(const torch::Tensor& t)
 
 Error unsupported(const std::string& name, const std::string& what)
 {
-    return makeError("layer '" + name + "' uses " + what + ", which the C runtime does not run",
-                     "export models built from Conv (stride 1..n, zero padding, no dilation or "
-                     "groups), Linear, ReLU, MaxPool, Dropout and Flatten only; or use --format onnx");
+    return makeError(
+        "layer '" + name + "' uses " + what + ", which the C runtime does not run",
+        "export models built from Conv (stride 1..n, zero padding, no dilation or "
+        "groups), Linear, ReLU, MaxPool, Dropout and Flatten only; or use --format onnx");
 }
 
 template <size_t D, typename Opt>
@@ -335,7 +336,8 @@ Result<Graph> graphFromNetwork(engine::NetworkImpl& net, const std::vector<std::
         }
     }
     if (g.tensors[size_t(x)].shape.count() != spec.classes)
-        return makeError("the network ends in " + std::to_string(g.tensors[size_t(x)].shape.count()) +
+        return makeError("the network ends in " +
+                             std::to_string(g.tensors[size_t(x)].shape.count()) +
                              " values but has " + std::to_string(spec.classes) + " classes",
                          "the network description is inconsistent; retrain");
     {
@@ -352,8 +354,7 @@ Result<Graph> graphFromNetwork(engine::NetworkImpl& net, const std::vector<std::
     return g;
 }
 
-std::vector<float> torchProbabilities(engine::NetworkImpl& net, const float* x, int n,
-                                      int classes)
+std::vector<float> torchProbabilities(engine::NetworkImpl& net, const float* x, int n, int classes)
 {
     torch::NoGradGuard ng;
     net.eval();
@@ -362,14 +363,13 @@ std::vector<float> torchProbabilities(engine::NetworkImpl& net, const float* x, 
     out.reserve(size_t(n) * size_t(classes));
     for (int at = 0; at < n; at += 256) {
         const int64_t b = std::min(256, n - at);
-        torch::Tensor in =
-            torch::from_blob(const_cast<float*>(x + int64_t(at) * feat), {b, feat}, torch::kFloat32);
+        torch::Tensor in = torch::from_blob(const_cast<float*>(x + int64_t(at) * feat), {b, feat},
+                                            torch::kFloat32);
         torch::Tensor p = torch::softmax(net.forward(in), 1).contiguous();
         out.insert(out.end(), p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
     }
     return out;
 }
-
 
 namespace {
 
@@ -383,22 +383,16 @@ constexpr long long kCodeBytesEstimate = 14 * 1024;
 // accumulator tile and int16 row stage) needs 1,908 B.
 constexpr long long kStackBytesEstimate = 4608;
 
-struct Prepared {
+struct Prepared
+{
     engine::LoadedCheckpoint ck;
     Graph fg;
 };
 
 Result<Prepared> prepare(const fs::path& runDir)
 {
-    std::error_code ec;
-    if (!fs::is_directory(runDir, ec))
-        return makeError("run folder '" + runDir.string() + "' does not exist",
-                         "give the path of a run, e.g. <project>/runs/<run>", 3);
-    if (!fs::exists(runDir / "best.pt", ec))
-        return makeError("run '" + runDir.filename().string() +
-                             "' has no checkpoint (best.pt): nothing to export",
-                         "train it until at least one epoch has finished, or pick another run",
-                         3);
+    if (auto s = requireCheckpoint(runDir, "nothing to export"); !s)
+        return s.error();
     auto ck = engine::loadCheckpoint(runDir / "best.pt");
     if (!ck) {
         Error e = ck.error();
@@ -558,6 +552,20 @@ int main(void)
 )";
 
 } // namespace
+
+Status requireCheckpoint(const std::filesystem::path& runDir, const std::string& what)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_directory(runDir, ec))
+        return makeError("run folder '" + runDir.string() + "' does not exist",
+                         "give the path of a run, e.g. <project>/runs/<run>", 3);
+    if (!std::filesystem::exists(runDir / "best.pt", ec))
+        return makeError("run '" + runDir.filename().string() +
+                             "' has no checkpoint (best.pt): " + what,
+                         "train it until at least one epoch has finished, or pick another run", 3);
+    return {};
+}
+
 } // namespace dw::exporter
 
 namespace dw {
@@ -631,8 +639,8 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
                 return fig.error();
             int correct = 0;
             for (size_t k = 0; k < test.size(); ++k)
-                correct += argmax(torchP.data() + k * size_t(fg.classes), fg.classes) ==
-                           data->y[test[k]];
+                correct +=
+                    argmax(torchP.data() + k * size_t(fg.classes), fg.classes) == data->y[test[k]];
             res.testClips = int(test.size());
             res.torchTestAccuracy = double(correct) / double(test.size());
             res.exportedTestAccuracy = fig->accuracy;
@@ -674,8 +682,8 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
         b.weightBytes = eg->constBytes();
         b.codeBytesEstimate = kCodeBytesEstimate;
         b.scratchBytes = eg->scratchBytes;
-        b.featureBytes = featureBytes(prep->ck.config.features,
-                                              int(fg.tensors[size_t(fg.input)].shape.count()));
+        b.featureBytes =
+            featureBytes(prep->ck.config.features, int(fg.tensors[size_t(fg.input)].shape.count()));
         b.stackBytesEstimate = kStackBytesEstimate;
         b.flashBytes = b.weightBytes + b.codeBytesEstimate;
         b.ramBytes = b.scratchBytes + b.featureBytes + b.stackBytesEstimate;
@@ -729,8 +737,8 @@ Result<VerifyResult> verifyRun(const std::filesystem::path& runDir, const Featur
         r.clips = int(test.size());
         int correct = 0;
         for (size_t k = 0; k < test.size(); ++k)
-            correct += argmax(torchP.data() + k * size_t(fg.classes), fg.classes) ==
-                       data.y[test[k]];
+            correct +=
+                argmax(torchP.data() + k * size_t(fg.classes), fg.classes) == data.y[test[k]];
         r.torchAccuracy = double(correct) / double(test.size());
         auto ff = compare(fg, data, test, torchP);
         if (!ff)
@@ -801,8 +809,8 @@ Result<InferenceTiming> timeInference(const std::filesystem::path& runDir, int i
         t.macs = fg->macs();
         t.model = fg->description;
         const auto& x = cal[0];
-        torch::Tensor in = torch::from_blob(const_cast<float*>(x.data()),
-                                            {1, int64_t(F)}, torch::kFloat32);
+        torch::Tensor in =
+            torch::from_blob(const_cast<float*>(x.data()), {1, int64_t(F)}, torch::kFloat32);
         RuntimeModel rf(*fg), rq(*qg);
         std::vector<float> out(static_cast<size_t>(C));
         volatile float sink = 0;
@@ -811,19 +819,19 @@ Result<InferenceTiming> timeInference(const std::filesystem::path& runDir, int i
         // each engine for iterations/rounds clips; a round's time is this thread's CPU time
         // (on a shared machine wall time mostly measures the wait for a core) and the figure is
         // the median round, so load that comes and goes hits all three alike.
-        std::vector<std::function<void()>> engines = {
-            [&] {
-                torch::Tensor p = torch::softmax(net->forward(in), 1);
-                sink = sink + p.data_ptr<float>()[0];
-            },
-            [&] {
-                (void)rf.run(x, out);
-                sink = sink + out[0];
-            },
-            [&] {
-                (void)rq.run(x, out);
-                sink = sink + out[0];
-            }};
+        std::vector<std::function<void()>> engines = {[&] {
+                                                          torch::Tensor p =
+                                                              torch::softmax(net->forward(in), 1);
+                                                          sink = sink + p.data_ptr<float>()[0];
+                                                      },
+                                                      [&] {
+                                                          (void)rf.run(x, out);
+                                                          sink = sink + out[0];
+                                                      },
+                                                      [&] {
+                                                          (void)rq.run(x, out);
+                                                          sink = sink + out[0];
+                                                      }};
         auto cpuMicros = [] {
             timespec ts{};
             ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -852,7 +860,8 @@ Result<InferenceTiming> timeInference(const std::filesystem::path& runDir, int i
         t.iterations = perRound * t.rounds;
         return t;
     } catch (const std::exception& e) {
-        return makeError(std::string("timing failed: ") + engine::errorText(e), "report this as a bug");
+        return makeError(std::string("timing failed: ") + engine::errorText(e),
+                         "report this as a bug");
     }
 }
 

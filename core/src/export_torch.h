@@ -6,6 +6,7 @@
 #include "export_ir.h"
 #include "models.h"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,10 @@ Result<int> appendWrapped(Graph& g, engine::DendriteLayerImpl& layer, int in, bo
 Result<Graph> graphFromNetwork(engine::NetworkImpl& net, const std::vector<std::string>& labels);
 
 // LibTorch softmax probabilities for n inputs of frames*coeffs floats each ([n][classes]).
-std::vector<float> torchProbabilities(engine::NetworkImpl& net, const float* x, int n,
-                                      int classes);
+std::vector<float> torchProbabilities(engine::NetworkImpl& net, const float* x, int n, int classes);
+
+// The run folder exists and holds best.pt; otherwise the error a user sees, ending in `what`
+// ("nothing to export", "nothing to classify with").
+Status requireCheckpoint(const std::filesystem::path& runDir, const std::string& what);
 
 } // namespace dw::exporter

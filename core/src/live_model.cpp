@@ -81,14 +81,8 @@ LiveModel::~LiveModel() = default;
 Result<std::unique_ptr<LiveModel>> LiveModel::load(const fs::path& runDir,
                                                    const LiveModelOptions& options)
 {
-    std::error_code ec;
-    if (!fs::is_directory(runDir, ec))
-        return makeError("run folder '" + runDir.string() + "' does not exist",
-                         "give the path of a run, e.g. <project>/runs/<run>", 3);
-    if (!fs::exists(runDir / "best.pt", ec))
-        return makeError("run '" + runDir.filename().string() +
-                             "' has no checkpoint (best.pt): nothing to classify with",
-                         "train it until at least one epoch has finished, or pick another run", 3);
+    if (auto s = exporter::requireCheckpoint(runDir, "nothing to classify with"); !s)
+        return s.error();
     try {
         torch::NoGradGuard ng;
         auto ck = engine::loadCheckpoint(runDir / "best.pt");

@@ -4,6 +4,7 @@
 // more than ~20 ms. Measured as GUI-thread CPU time per selection including the event-loop pass
 // that paints it (robust on a busy machine). The waveform's fill under a 16,000-sample curve
 // alone used to take 17-40 ms here.
+#include "stall_meter.h"
 #include "ui_fixture.h"
 
 #include "dw/ui/dataset_page.h"
@@ -16,9 +17,7 @@
 namespace {
 double threadCpuMs()
 {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+    return double(dw::test::threadCpuNs()) / 1e6;
 }
 } // namespace
 

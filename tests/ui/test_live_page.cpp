@@ -7,6 +7,7 @@
 // (DW_SCREENSHOT_LIVE_RUN / DW_SCREENSHOT_LIVE_WAV: a real run and recording instead).
 #include "../core/live_fixture.h"
 #include "live_controller.h"
+#include "stall_meter.h"
 
 #include "dw/audio/fake_backend.h"
 #include "dw/core/project.h"
@@ -28,34 +29,6 @@
 using namespace dw;
 
 namespace {
-
-qint64 threadCpuNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-// A 5 ms probe timer on the GUI thread: the thread's CPU time between two ticks is the longest
-// span of work that blocked the event loop (robust to other load on the machine).
-struct StallMeter
-{
-    QTimer timer;
-    qint64 lastCpu = -1, worstCpuNs = 0;
-    StallMeter()
-    {
-        timer.setTimerType(Qt::PreciseTimer);
-        timer.setInterval(5);
-        QObject::connect(&timer, &QTimer::timeout, [this] {
-            const qint64 cpu = threadCpuNs();
-            if (lastCpu >= 0)
-                worstCpuNs = std::max(worstCpuNs, cpu - lastCpu);
-            lastCpu = cpu;
-        });
-        timer.start();
-    }
-    double worstMs() const { return worstCpuNs / 1e6; }
-};
 
 QStringList detectionRows(QTableWidget* t)
 {
@@ -139,7 +112,7 @@ void TestLivePage::wavThroughFakeBackend()
     rig.page.setRunDir(QString::fromStdString(m_run.string()));
     rig.page.setWavFile(m_streamWav, false);
     QSignalSpy finished(&rig.controller, &gui::LiveController::finished);
-    StallMeter meter;
+    test::StallMeter meter;
     QTest::mouseClick(rig.page.startButton(), Qt::LeftButton);
     QVERIFY(!rig.page.startButton()->isEnabled());
     QVERIFY(rig.page.stopButton()->isEnabled());
@@ -152,7 +125,7 @@ void TestLivePage::wavThroughFakeBackend()
     QVERIFY(finished.wait(30000) || finished.count() == 1);
     const QStringList rows = detectionRows(rig.page.detectionsTable());
     qInfo("detections: %s; status: %s; worst GUI-thread span %.1f ms", qPrintable(rows.join(' ')),
-          qPrintable(rig.page.statusLabel()->text()), meter.worstMs());
+          qPrintable(rig.page.statusLabel()->text()), meter.worstCpuMs());
     QCOMPARE(rows.size(), 2);
     QVERIFY(rows[0].startsWith("tone0@"));
     QVERIFY(rows[1].startsWith("tone1@"));
@@ -167,7 +140,7 @@ void TestLivePage::wavThroughFakeBackend()
     QVERIFY(rig.page.statusLabel()->text().startsWith("Stopped"));
     QVERIFY(rig.page.statusLabel()->text().contains("2 detections"));
     QVERIFY(!rig.page.statusLabel()->text().contains("false accepts"));
-    QVERIFY2(meter.worstMs() < 50.0, qPrintable(QString::number(meter.worstMs())));
+    QVERIFY2(meter.worstCpuMs() < 50.0, qPrintable(QString::number(meter.worstCpuMs())));
 }
 
 void TestLivePage::stopMidStream()

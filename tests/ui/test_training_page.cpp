@@ -2,16 +2,17 @@
 // The Train page driven through its own controls with the real engine on a tiny synthetic
 // project: a short cc run must show N -> P -> N with an addition marker, never stall the event
 // loop for 50 ms, stop cleanly and appear in the run history. Plus bad inputs.
+#include "stall_meter.h"
 #include "tone_project.h"
 #include "training_controller.h"
 
-#include "dw/core/project.h"
 #include "dw/core/dataset.h"
+#include "dw/core/project.h"
 #include "dw/core/run_record.h"
 #include "dw/ui/compare_view.h"
 #include "dw/ui/confusion_matrix.h"
-#include "dw/ui/plot_style.h"
 #include "dw/ui/knob_form.h"
+#include "dw/ui/plot_style.h"
 #include "dw/ui/run_history.h"
 #include "dw/ui/run_plots.h"
 #include "dw/ui/training_page.h"
@@ -33,50 +34,6 @@ namespace {
 
 using test::makeProject;
 
-// CPU time of the calling thread: unlike wall time it does not grow while the training worker
-// or other processes of a busy 2-core machine run, so it measures the work this thread did.
-qint64 threadCpuNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-// A 5 ms probe timer on the GUI thread: the thread's CPU time between two ticks is the longest
-// span of work that blocked the event loop (robust under load); the wall-clock gap is reported
-// too (it also holds the time the scheduler gave other threads).
-struct StallMeter {
-    QTimer timer;
-    QElapsedTimer clock;
-    qint64 lastWall = -1, lastCpu = 0;
-    qint64 worstWallNs = 0, worstCpuNs = 0;
-    std::function<QString()> where; // what the page showed when the longest span ended
-    QString worstAt;
-    StallMeter()
-    {
-        timer.setTimerType(Qt::PreciseTimer);
-        timer.setInterval(5);
-        QObject::connect(&timer, &QTimer::timeout, [this] {
-            const qint64 now = clock.nsecsElapsed();
-            const qint64 cpu = threadCpuNs();
-            if (lastWall >= 0) {
-                worstWallNs = std::max(worstWallNs, now - lastWall);
-                if (cpu - lastCpu > worstCpuNs) {
-                    worstCpuNs = cpu - lastCpu;
-                    if (where)
-                        worstAt = where();
-                }
-            }
-            lastWall = now;
-            lastCpu = cpu;
-        });
-        clock.start();
-        timer.start();
-    }
-    double worstCpuMs() const { return worstCpuNs / 1e6; }
-    double worstWallMs() const { return worstWallNs / 1e6; }
-};
-
 bool hasCycle(const std::vector<ui::PhaseSpan>& spans)
 {
     // N ... P ... N in order.
@@ -95,11 +52,11 @@ bool hasCycle(const std::vector<ui::PhaseSpan>& spans)
 void setTinyCcKnobs(ui::KnobForm* form)
 {
     const std::pair<const char*, const char*> knobs[] = {
-        {"model", "custom"},       {"conv_layers", "1"},   {"linear_layers", "1"},
-        {"width", "0.25"},         {"mode", "cc"},         {"n_patience", "2"},
-        {"p_patience", "1"},       {"epochs_max", "40"},   {"max_dendrites", "2"},
-        {"warmup_batches", "1"},   {"batch_size", "8"},    {"dropout", "0"},
-        {"lr", "0.01"},            {"threads", "1"}};
+        {"model", "custom"},     {"conv_layers", "1"}, {"linear_layers", "1"},
+        {"width", "0.25"},       {"mode", "cc"},       {"n_patience", "2"},
+        {"p_patience", "1"},     {"epochs_max", "40"}, {"max_dendrites", "2"},
+        {"warmup_batches", "1"}, {"batch_size", "8"},  {"dropout", "0"},
+        {"lr", "0.01"},          {"threads", "1"}};
     for (const auto& [k, v] : knobs)
         QVERIFY2(form->setValue(k, v), qPrintable(QString(k) + ": " + form->errorText(k)));
 }
@@ -140,11 +97,16 @@ void TestTrainingPage::outOfRangeKnobsShowReason_data()
 {
     QTest::addColumn<QString>("knob");
     QTest::addColumn<QString>("value");
-    QTest::newRow("negative patience") << "n_patience" << "-3";
-    QTest::newRow("max_dendrites < 0") << "max_dendrites" << "-1";
-    QTest::newRow("dropout 2") << "dropout" << "2";
-    QTest::newRow("lr text") << "lr" << "fast";
-    QTest::newRow("thresholds") << "improvement_thresholds" << "[0.5, 2]";
+    QTest::newRow("negative patience") << "n_patience"
+                                       << "-3";
+    QTest::newRow("max_dendrites < 0") << "max_dendrites"
+                                       << "-1";
+    QTest::newRow("dropout 2") << "dropout"
+                               << "2";
+    QTest::newRow("lr text") << "lr"
+                             << "fast";
+    QTest::newRow("thresholds") << "improvement_thresholds"
+                                << "[0.5, 2]";
 }
 
 void TestTrainingPage::outOfRangeKnobsShowReason()
@@ -261,8 +223,8 @@ void TestTrainingPage::nanLossRunIsAClearMessage()
     QCOMPARE(ended.count(), 1);
     // The plots keep finite axes (no NaN range) and draw.
     page.plots()->customPlot()->replot();
-    const QCPRange loss = page.plots()->panel(ui::RunPlots::Panel::Loss)->axis(QCPAxis::atLeft)
-                              ->range();
+    const QCPRange loss =
+        page.plots()->panel(ui::RunPlots::Panel::Loss)->axis(QCPAxis::atLeft)->range();
     QVERIFY(std::isfinite(loss.lower) && std::isfinite(loss.upper) && loss.upper > loss.lower);
     QVERIFY(!page.grab().isNull());
 }
@@ -281,7 +243,7 @@ void TestTrainingPage::ccRunThroughThePage()
     setTinyCcKnobs(page.knobForm());
     QTest::qWait(300); // the page's first paint (fonts, layout) is not part of the run
 
-    StallMeter stall;
+    test::StallMeter stall;
     stall.where = [&page] { return page.statusText(); };
     QTest::mouseClick(page.startButton(), Qt::LeftButton);
     QVERIFY(controller.isRunning());
@@ -466,9 +428,8 @@ void TestTrainingPage::screenshots()
                 if (auto r = readRun(entry.path().parent_path()); r && r->summary)
                     runs.push_back(*r);
         }
-        std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) {
-            return a.dir < b.dir;
-        });
+        std::sort(runs.begin(), runs.end(),
+                  [](const RunRecord& a, const RunRecord& b) { return a.dir < b.dir; });
         QVERIFY2(runs.size() >= 2, qPrintable("no finished runs below " + runsDir));
     }
     ui::CompareView compare;
