@@ -226,6 +226,13 @@ public:
         json cj = json::parse(m_cfg.toJson());
         cj["started_at"] = nowIso();
         cj["labels"] = m_labels;
+        // The folder appears right before its config.json: a run killed while the data and the
+        // network were being prepared left an empty folder that no reader accepts as a run.
+        std::error_code ec;
+        fs::create_directories(m_dir, ec);
+        if (ec)
+            return makeError("cannot create run folder '" + m_dir.string() + "': " + ec.message(),
+                             "check the path and permissions");
         if (auto s = writeFileAtomic(m_dir / "config.json", cj.dump(2)); !s)
             return s;
         if (auto s = writeFileAtomic(m_dir / "events.jsonl", ""); !s)
@@ -891,10 +898,6 @@ Result<RunSummary> runTraining(const FeatureDataset& data, const TrainConfig& co
     if (fs::exists(runDir / "config.json", ec))
         return makeError("'" + runDir.string() + "' already holds a training run",
                          "choose a new --out folder, or continue it with --resume");
-    fs::create_directories(runDir, ec);
-    if (ec)
-        return makeError("cannot create run folder '" + runDir.string() + "': " + ec.message(),
-                         "check the path and permissions");
     try {
         Engine engine(data, config, spec, runDir, observer);
         if (auto s = engine.start(); !s)
