@@ -18,7 +18,8 @@
 
 namespace {
 
-struct Stat {
+struct Stat
+{
     double mean = 0, sd = 0;
 };
 Stat stat(const std::vector<double>& v)
@@ -52,8 +53,8 @@ int run(const std::vector<std::string>& argv)
     auto args = dw::cli::Args::parse(argv, {"quiet"});
     if (!args)
         return dw::cli::report(args.error());
-    if (auto s = args->checkKnown({"project", "out", "seeds", "modes", "model", "set", "config",
-                                   "quiet"});
+    if (auto s = args->checkKnown(
+            {"project", "out", "seeds", "modes", "model", "set", "config", "quiet"});
         !s)
         return dw::cli::report(s.error());
     auto project = args->get("project");
@@ -89,7 +90,8 @@ int run(const std::vector<std::string>& argv)
         return dw::cli::report(data.error());
     std::filesystem::path outDir(*out);
 
-    struct Row {
+    struct Row
+    {
         std::string mode;
         int seed;
         dw::RunSummary s;
@@ -129,15 +131,28 @@ int run(const std::vector<std::string>& argv)
         }
     }
 
+    // How each P-phase of a run ended (from its event log): "p_patience;p_patience".
+    auto phaseEnds = [&](const Row& r) {
+        std::string out;
+        auto rec = dw::readRun(outDir / (r.mode + "-seed" + std::to_string(r.seed)));
+        if (!rec)
+            return out;
+        for (const auto& sw : rec->switches)
+            if (sw.kind == "P->N")
+                out += (out.empty() ? "" : ";") + (sw.reason.empty() ? "?" : sw.reason);
+        return out;
+    };
     std::ostringstream csv;
     csv << "mode,seed,params,val_accuracy,test_accuracy,dendrites,best_epoch,epochs,seconds,"
-           "status\n";
+           "status,stop_kind,p_phases,p_epochs,p_phase_ends,dendrites_added,dendrites_reverted\n";
     nlohmann::ordered_json runs = nlohmann::ordered_json::array();
     for (const auto& r : rows) {
         std::string k = dw::cli::formatDendrites(r.s.dendrites);
         csv << r.mode << "," << r.seed << "," << r.s.params << "," << r.s.val_accuracy << ","
             << r.s.test_accuracy << ",\"" << k << "\"," << r.s.best_epoch << "," << r.s.epochs
-            << "," << r.s.seconds << "," << r.s.status << "\n";
+            << "," << r.s.seconds << "," << r.s.status << "," << r.s.stop_kind << ","
+            << r.s.p_phases << "," << r.s.p_epochs << "," << phaseEnds(r) << ","
+            << r.s.dendrites_added << "," << r.s.dendrites_reverted << "\n";
         runs.push_back({{"mode", r.mode},
                         {"seed", r.seed},
                         {"params", r.s.params},
@@ -147,10 +162,26 @@ int run(const std::vector<std::string>& argv)
                         {"best_epoch", r.s.best_epoch},
                         {"epochs", r.s.epochs},
                         {"seconds", r.s.seconds},
-                        {"status", r.s.status}});
+                        {"status", r.s.status},
+                        {"stop_kind", r.s.stop_kind},
+                        {"stop_reason", r.s.stop_reason},
+                        {"p_phases", r.s.p_phases},
+                        {"p_epochs", r.s.p_epochs},
+                        {"p_phase_ends", phaseEnds(r)},
+                        {"dendrites_added", r.s.dendrites_added},
+                        {"dendrites_reverted", r.s.dendrites_reverted}});
     }
-    std::printf("\n%-12s %16s %16s %16s %14s %14s\n", "mode", "params", "val", "test",
-                "dendrites", "seconds");
+    // Every run: how many P-phases it had and why it stopped (a run stopped by epochs_max did
+    // not end by its tracker: not a fair run for dendrites).
+    std::printf("\n%-12s %5s %8s %8s %8s %10s %7s %9s  %s\n", "mode", "seed", "params", "val",
+                "test", "dendrites", "epochs", "P-phases", "stopped by");
+    for (const auto& r : rows)
+        std::printf("%-12s %5d %8lld %8.4f %8.4f %10s %7d %9d  %s\n", r.mode.c_str(), r.seed,
+                    r.s.params, r.s.val_accuracy, r.s.test_accuracy,
+                    dw::cli::formatDendrites(r.s.dendrites).c_str(), r.s.epochs, r.s.p_phases,
+                    r.s.stop_kind.empty() ? r.s.status.c_str() : r.s.stop_kind.c_str());
+    std::printf("\n%-12s %16s %16s %16s %14s %14s\n", "mode", "params", "val", "test", "dendrites",
+                "seconds");
     nlohmann::ordered_json agg = nlohmann::ordered_json::array();
     for (const auto& mode : modes) {
         std::vector<double> p, v, t, k, sec;
@@ -171,7 +202,9 @@ int run(const std::vector<std::string>& argv)
                     fmt(stat(p), n, "%.0f").c_str(), fmt(stat(v), n, "%.4f").c_str(),
                     fmt(stat(t), n, "%.4f").c_str(), fmt(stat(k), n, "%.1f").c_str(),
                     fmt(stat(sec), n, "%.0f").c_str());
-        auto js = [](const Stat& s) { return nlohmann::ordered_json{{"mean", s.mean}, {"std", s.sd}}; };
+        auto js = [](const Stat& s) {
+            return nlohmann::ordered_json{{"mean", s.mean}, {"std", s.sd}};
+        };
         agg.push_back({{"mode", mode},
                        {"runs", n},
                        {"params", js(stat(p))},

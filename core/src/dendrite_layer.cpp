@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dendrite_layer.h"
 
+#include "tracker.h"
+
 #include <stdexcept>
 
 namespace dw::engine {
@@ -37,6 +39,17 @@ void randomInit(torch::nn::Module& m, double multiplier)
         p.normal_(0.0, 1.0).mul_(multiplier);
 }
 
+std::vector<double> toVector(const torch::Tensor& t)
+{
+    torch::Tensor d = t.to(torch::kFloat64).contiguous();
+    return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
+}
+
+void fromVector(torch::Tensor& t, const std::vector<double>& v)
+{
+    t.copy_(torch::from_blob(const_cast<double*>(v.data()), {int64_t(v.size())}, torch::kFloat64));
+}
+
 void copyParams(torch::nn::Module& dst, torch::nn::Module& src)
 {
     torch::NoGradGuard ng;
@@ -60,7 +73,9 @@ CandidateImpl::CandidateImpl(std::shared_ptr<torch::nn::Module> u,
         p.set_requires_grad(false);
     score = register_buffer("score", torch::zeros({neurons}));
     bestScore = register_buffer("best_score", torch::zeros({neurons}));
-    counters = register_buffer("counters", torch::zeros({2}, torch::kInt64));
+    prevBest = register_buffer("prev_best", torch::zeros({neurons}));
+    corr = register_buffer("corr", torch::zeros({neurons}));
+    counters = register_buffer("counters", torch::zeros({3}, torch::kInt64));
 }
 
 DendriteLayerImpl::DendriteLayerImpl(std::shared_ptr<torch::nn::Module> base, LayerKind kind,
@@ -141,8 +156,9 @@ torch::Tensor DendriteLayerImpl::forward(const torch::Tensor& x)
     torch::Tensor z = runUnit(*m_base, x);
     if (m_dendrites.empty() && !m_candidateActive)
         return z;
-    // cc: the error never flows from a dendrite back into earlier layers (paper eq. 2).
-    torch::Tensor xd = m_options.mode == DendriteMode::CC ? x.detach() : x;
+    // cc: the error never flows from a dendrite back into earlier layers (paper eq. 2), unless
+    // dendrite_graph_mode is off.
+    torch::Tensor xd = m_options.mode == DendriteMode::CC && m_options.graphMode ? x.detach() : x;
     torch::Tensor y = z;
     std::vector<torch::Tensor> h;
     h.reserve(m_dendrites.size());
@@ -199,8 +215,7 @@ void DendriteLayerImpl::startCandidate()
     dropCandidate();
     auto unit = freshUnit();
     auto best = unit->clone();
-    m_candidate = register_module("candidate",
-                                  Candidate(unit, best, m_neurons, dendrites()));
+    m_candidate = register_module("candidate", Candidate(unit, best, m_neurons, dendrites()));
     m_candidateActive = true;
 }
 
@@ -222,18 +237,35 @@ torch::Tensor DendriteLayerImpl::candidateStep(int warmup)
         return torch::zeros({});
     torch::Tensor v = positions(m_V);
     torch::Tensor e = positions(m_E);
-    torch::Tensor cov = ((v - v.mean(0)) * (e - e.mean(0))).mean(0); // [C]
+    torch::Tensor dv = v - v.mean(0);
+    torch::Tensor de = e - e.mean(0);
+    torch::Tensor cov = (dv * de).mean(0); // [C]
     {
         torch::NoGradGuard ng;
         auto& c = m_candidate->counters;
         int64_t b = c[0].item<int64_t>() + 1;
         c[0].fill_(b);
         torch::Tensor cd = cov.detach();
+        // Scale-free: the raw covariance's size depends on the layer (spec section 4, ours).
+        torch::Tensor r =
+            cd / (dv.detach().pow(2).mean(0).sqrt() * de.pow(2).mean(0).sqrt() + 1e-12);
         auto& s = m_candidate->score;
-        if (b <= warmup)
+        auto& rc = m_candidate->corr;
+        if (b <= warmup) {
             s.add_((cd - s) / double(b)); // plain cumulative mean during warm-up
-        else
+            rc.add_((r - rc) / double(b));
+        } else {
             s.mul_(0.99).add_(cd, 0.01);
+            rc.mul_(0.99).add_(r, 0.01);
+            // perforatedbp 3.0.7 bookkeeping, every batch after warm-up (best held at 0 before).
+            torch::Tensor a = s.abs().to(torch::kFloat64).contiguous();
+            std::vector<double> best = toVector(m_candidate->bestScore);
+            std::vector<double> prev = toVector(m_candidate->prevBest);
+            if (bookkeepScores({a.data_ptr<double>(), size_t(a.numel())}, best, prev))
+                c[2].fill_(1);
+            fromVector(m_candidate->bestScore, best);
+            fromVector(m_candidate->prevBest, prev);
+        }
     }
     torch::Tensor sign = torch::sign(m_candidate->score).detach();
     m_V = torch::Tensor();
@@ -246,12 +278,10 @@ bool DendriteLayerImpl::candidateEpochEnd()
     if (!m_candidate)
         return false;
     torch::NoGradGuard ng;
-    torch::Tensor s = m_candidate->score.abs();
-    torch::Tensor& best = m_candidate->bestScore;
-    torch::Tensor improved = (s * 0.9 > best).logical_and(s - 1e-5 > best);
-    if (!improved.any().item<bool>())
+    auto& c = m_candidate->counters;
+    if (c[2].item<int64_t>() == 0)
         return false;
-    best.copy_(torch::where(improved, s, best));
+    c[2].fill_(0);
     copyParams(*m_candidate->best, *m_candidate->unit);
     if (m_candidate->wdc.defined())
         m_candidate->wdcBest.copy_(m_candidate->wdc);
@@ -271,6 +301,13 @@ double DendriteLayerImpl::candidateBestScore() const
     if (!m_candidate)
         return 0.0;
     return m_candidate->bestScore.max().item<double>();
+}
+
+double DendriteLayerImpl::candidateCorrelation() const
+{
+    if (!m_candidate)
+        return 0.0;
+    return m_candidate->corr.abs().max().item<double>();
 }
 
 void DendriteLayerImpl::acceptCandidate()

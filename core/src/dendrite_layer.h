@@ -19,18 +19,38 @@
 
 namespace dw::engine {
 
-enum class LayerKind { Linear, Conv1d, Conv2d };
-enum class DendriteMode { Traditional, GD, CC };
-enum class Activation { Sigmoid, Tanh, Relu };
+enum class LayerKind
+{
+    Linear,
+    Conv1d,
+    Conv2d
+};
+enum class DendriteMode
+{
+    Traditional,
+    GD,
+    CC
+};
+enum class Activation
+{
+    Sigmoid,
+    Tanh,
+    Relu
+};
 
 DendriteMode dendriteModeFromName(const std::string& s);
 Activation activationFromName(const std::string& s);
 
-struct DendriteOptions {
+struct DendriteOptions
+{
     DendriteMode mode = DendriteMode::CC;
     Activation activation = Activation::Sigmoid;
     double initMultiplier = 0.01;
     bool perforated = true; // false: the layer is only tracked, never gets dendrites
+    // cc: accepted dendrites see a detached input in N-phases (the library's
+    // dendrite_graph_mode); off lets the task gradient flow through them into earlier layers.
+    // Candidates always see a detached input.
+    bool graphMode = true;
 };
 
 // Clean parameter count of spec section 2 for a layer with P parameters, C neurons, K dendrites.
@@ -43,10 +63,13 @@ public:
     CandidateImpl(std::shared_ptr<torch::nn::Module> unit, std::shared_ptr<torch::nn::Module> best,
                   int neurons, int k);
     std::shared_ptr<torch::nn::Module> unit, best;
-    torch::Tensor wdc, wdcBest;     // [K, C] when K > 0
-    torch::Tensor score;            // running S_n [C]
-    torch::Tensor bestScore;        // best |S_n| [C]
-    torch::Tensor counters;         // [2] int64: batches seen this phase, snapshot taken (0/1)
+    torch::Tensor wdc, wdcBest; // [K, C] when K > 0
+    torch::Tensor score;        // running S_n [C]
+    torch::Tensor bestScore;    // best_n: running max of |S_n| after warm-up [C]
+    torch::Tensor prevBest;     // prev_n: the reference best_n must beat [C]
+    torch::Tensor corr;         // running normalised correlation [C]
+    // [3] int64: batches seen this phase, snapshot taken (0/1), improved this epoch (0/1)
+    torch::Tensor counters;
 };
 TORCH_MODULE(Candidate);
 
@@ -75,14 +98,17 @@ public:
     bool hasCandidate() const { return bool(m_candidate); }
     void setCandidateActive(bool on) { m_candidateActive = on; }
     std::vector<torch::Tensor> candidateParameters();
-    // From the last forward/backward: covariance per neuron, running-score update, and the
-    // candidate loss -sum_n sign(S_n) cov_n. warmup: batches of plain cumulative mean.
+    // From the last forward/backward: covariance per neuron, running-score update (plain
+    // cumulative mean for the first `warmup` batches of the phase, then 0.99/0.01), the
+    // normalised correlation, the per-batch bookkeeping of perforatedbp 3.0.7 after warm-up
+    // (bookkeepScores in tracker.h), and the candidate loss -sum_n sign(S_n) cov_n.
     torch::Tensor candidateStep(int warmup);
-    // Epoch end: neurons whose |S| beats their best by 10 % rel and 1e-5 abs; a layer with any
-    // improved neuron snapshots its candidate. Returns whether any neuron improved.
+    // Epoch end: a layer flagged by the bookkeeping on any batch of this epoch snapshots its
+    // candidate (weights and Wdc) as best and clears the flag. Returns whether it was flagged.
     bool candidateEpochEnd();
     double candidateScore() const;       // max_n |S_n| now
-    double candidateBestScore() const;   // max_n best |S_n|
+    double candidateBestScore() const;   // max_n best_n
+    double candidateCorrelation() const; // max_n |running normalised correlation|
     // The best snapshot (or the candidate as it stands) becomes dendrite K+1 with Wtop 0.
     void acceptCandidate();
     void dropCandidate();
@@ -104,7 +130,7 @@ public:
 
 private:
     torch::Tensor act(const torch::Tensor& a) const;
-    torch::Tensor along(const torch::Tensor& v) const; // [C] -> broadcastable on y
+    torch::Tensor along(const torch::Tensor& v) const;     // [C] -> broadcastable on y
     torch::Tensor positions(const torch::Tensor& t) const; // [.., C, ..] -> [P, C]
     std::shared_ptr<torch::nn::Module> freshUnit() const;
 

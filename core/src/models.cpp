@@ -177,7 +177,7 @@ Result<NetSpec> specFor(const TrainConfig& c, int frames, int coeffs, int classe
 }
 
 NetworkImpl::NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation,
-                         double initMultiplier, bool perforateAll)
+                         double initMultiplier, bool perforateAll, bool graphMode)
     : m_spec(std::move(spec))
 {
     using Op = NetSpec::Op;
@@ -189,7 +189,7 @@ NetworkImpl::NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation,
     for (const auto& l : m_spec.layers) {
         int idx = -1;
         if (l.op == Op::Conv) {
-            DendriteOptions o{mode, activation, initMultiplier, perforateAll};
+            DendriteOptions o{mode, activation, initMultiplier, perforateAll, graphMode};
             std::shared_ptr<torch::nn::Module> base;
             LayerKind kind;
             if (image) {
@@ -215,7 +215,7 @@ NetworkImpl::NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation,
         } else if (l.op == Op::Linear) {
             if (!flattened)
                 throw std::invalid_argument("Linear before Flatten in the network spec");
-            DendriteOptions o{mode, activation, initMultiplier, true};
+            DendriteOptions o{mode, activation, initMultiplier, true, graphMode};
             auto base = torch::nn::Linear(flat, l.out).ptr();
             idx = int(m_layers.size());
             m_layers.push_back(register_module("layer_" + std::to_string(idx),
@@ -363,12 +363,12 @@ bool NetworkImpl::hasCandidates() const
     return false;
 }
 
-void NetworkImpl::applyMaxNorm()
+void NetworkImpl::applyMaxNorm(double maxNorm)
 {
-    if (!m_spec.maxNorm)
+    if (maxNorm <= 0)
         return;
     for (auto& l : m_layers)
-        l->applyMaxNorm(1.0);
+        l->applyMaxNorm(maxNorm);
 }
 
 } // namespace dw::engine

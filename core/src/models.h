@@ -72,7 +72,7 @@ class NetworkImpl : public torch::nn::Module
 {
 public:
     NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation, double initMultiplier,
-                bool perforateAll);
+                bool perforateAll, bool graphMode = true);
     torch::Tensor forward(const torch::Tensor& x);
 
     const NetSpec& spec() const { return m_spec; }
@@ -87,7 +87,7 @@ public:
     void setCandidatesActive(bool on);
     void acceptCandidates();
     bool hasCandidates() const;
-    void applyMaxNorm();
+    void applyMaxNorm(double maxNorm); // every conv layer's kernels, per output filter
 
 private:
     NetSpec m_spec;

@@ -17,7 +17,10 @@ namespace {
 using nlohmann::json;
 
 // NaN (e.g. no test split) is written as null and read back as NaN.
-json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json num(double v)
+{
+    return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
 double getNum(const json& j, const char* key, double fallback = 0)
 {
@@ -60,6 +63,10 @@ EpochRecord epochFromJson(const json& j)
         for (const auto& v : *it)
             e.candidate_scores.push_back(v.is_number() ? v.get<double>()
                                                        : std::numeric_limits<double>::quiet_NaN());
+    if (auto it = j.find("candidate_correlations"); it != j.end() && it->is_array())
+        for (const auto& v : *it)
+            e.candidate_correlations.push_back(
+                v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN());
     return e;
 }
 
@@ -71,6 +78,7 @@ SwitchRecord switchFromJson(const json& j)
     s.dendrites = getOr(j, "dendrites", 0);
     s.params = getOr<long long>(j, "params", 0);
     s.note = getOr<std::string>(j, "note", "");
+    s.reason = getOr<std::string>(j, "reason", "");
     return s;
 }
 
@@ -88,6 +96,11 @@ json summaryJson(const RunSummary& s)
     j["wrapped_layers"] = s.wrapped_layers;
     j["status"] = s.status;
     j["stop_reason"] = s.stop_reason;
+    j["stop_kind"] = s.stop_kind;
+    j["p_phases"] = s.p_phases;
+    j["p_epochs"] = s.p_epochs;
+    j["dendrites_added"] = s.dendrites_added;
+    j["dendrites_reverted"] = s.dendrites_reverted;
     return j;
 }
 
@@ -112,6 +125,12 @@ std::string toJson(const EpochRecord& e)
     for (double v : e.candidate_scores)
         c.push_back(num(v));
     j["candidate_scores"] = c;
+    if (!e.candidate_correlations.empty()) {
+        json r = json::array();
+        for (double v : e.candidate_correlations)
+            r.push_back(num(v));
+        j["candidate_correlations"] = r;
+    }
     return j.dump();
 }
 
@@ -124,10 +143,15 @@ std::string toJson(const SwitchRecord& s)
     j["dendrites"] = s.dendrites;
     j["params"] = s.params;
     j["note"] = s.note;
+    if (!s.reason.empty())
+        j["reason"] = s.reason;
     return j.dump();
 }
 
-std::string toJson(const RunSummary& s) { return summaryJson(s).dump(2); }
+std::string toJson(const RunSummary& s)
+{
+    return summaryJson(s).dump(2);
+}
 
 Result<RunSummary> runSummaryFromJson(const std::string& text)
 {
@@ -146,6 +170,11 @@ Result<RunSummary> runSummaryFromJson(const std::string& text)
     s.wrapped_layers = getOr(j, "wrapped_layers", std::vector<std::string>{});
     s.status = getOr<std::string>(j, "status", "");
     s.stop_reason = getOr<std::string>(j, "stop_reason", "");
+    s.stop_kind = getOr<std::string>(j, "stop_kind", "");
+    s.p_phases = getOr(j, "p_phases", 0);
+    s.p_epochs = getOr(j, "p_epochs", 0);
+    s.dendrites_added = getOr(j, "dendrites_added", 0);
+    s.dendrites_reverted = getOr(j, "dendrites_reverted", 0);
     return s;
 }
 

@@ -4,10 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace dw::engine {
 
-bool beats(double s, double b, double rel) { return s * (1.0 - rel) > b && s - 1e-5 > b; }
+bool beats(double s, double b, double rel)
+{
+    return s * (1.0 - rel) > b && s - 1e-5 > b;
+}
 
 PhaseTracker::PhaseTracker(TrackerConfig config) : m_config(std::move(config))
 {
@@ -23,7 +27,7 @@ double PhaseTracker::thresholdFor(int k) const
     return t[size_t(std::clamp(k, 0, int(t.size()) - 1))];
 }
 
-PhaseTracker::Decision PhaseTracker::onEpoch(double score, int k)
+PhaseTracker::Decision PhaseTracker::onEpoch(double score, int k, bool lrLowered)
 {
     Decision d;
     double rel = thresholdFor(k);
@@ -42,25 +46,42 @@ PhaseTracker::Decision PhaseTracker::onEpoch(double score, int k)
     }
     if (m_sinceImprovement < m_config.nPatience)
         return d;
+    if (m_config.lrLoweredBeforeGivingUp && !lrLowered) {
+        d.waitingForLr = true;
+        return d;
+    }
 
-    // Switch (section 5, rules 1-4).
-    if (m_config.traditional || k >= m_config.maxDendrites) {
+    // Switch, in the library's order (spec section 5): a failed last dendrite is retried before
+    // max_dendrites ends the run.
+    const std::string n = std::to_string(m_config.nPatience);
+    if (m_config.traditional) {
         d.action = Action::Finish;
-        d.note = m_config.traditional
-                     ? "no improvement for n_patience epochs (early stop)"
-                     : "max_dendrites reached and no improvement for n_patience epochs";
+        d.reason = reason::kEarlyStop;
+        d.note = "no improvement for n_patience (" + n + ") epochs: early stop";
     } else if (m_cycleSetGlobalBest) {
-        d.action = Action::Add;
         m_tries = 0;
-        d.note = "cycle set a new global best: adding a dendrite";
-    } else if (m_tries < m_config.maxTries) {
+        if (k >= m_config.maxDendrites) {
+            d.action = Action::Finish;
+            d.reason = reason::kMaxDendrites;
+            d.note = "the last dendrite set a new global best and max_dendrites (" +
+                     std::to_string(m_config.maxDendrites) + ") is reached";
+        } else {
+            d.action = Action::Add;
+            d.note = "no improvement for n_patience (" + n +
+                     ") epochs after a new global best: adding a dendrite";
+        }
+    } else if (m_tries < m_config.maxTries - 1) {
         d.action = Action::Retry;
         ++m_tries;
-        d.note = "cycle did not beat the global best: reverting and retrying (try " +
-                 std::to_string(m_tries) + " of " + std::to_string(m_config.maxTries) + ")";
+        d.note = "the last dendrite did not beat the global best: reverting it and trying a new "
+                 "one (attempt " +
+                 std::to_string(m_tries + 1) + " of max_tries " +
+                 std::to_string(m_config.maxTries) + ")";
     } else {
         d.action = Action::Finish;
-        d.note = "cycle did not beat the global best and max_tries is used up";
+        d.reason = reason::kMaxTries;
+        d.note = "the last dendrite did not beat the global best and its max_tries (" +
+                 std::to_string(m_config.maxTries) + ") attempts are used";
     }
     return d;
 }
@@ -105,6 +126,34 @@ Status PhaseTracker::fromJson(const std::string& text)
                          "the checkpoint is damaged");
     }
     return Status::success();
+}
+
+bool bookkeepScores(std::span<const double> score, std::vector<double>& best,
+                    std::vector<double>& prev, double rel, double abs)
+{
+    const size_t n = score.size();
+    best.resize(n, 0.0);
+    prev.resize(n, 0.0);
+    bool relOk = false, absOk = false;
+    for (size_t i = 0; i < n; ++i) {
+        best[i] = std::max(best[i], std::fabs(score[i]));
+        relOk = relOk || best[i] * (1.0 - rel) > prev[i];
+        absOk = absOk || best[i] - abs > prev[i];
+    }
+    if (!(relOk && absOk))
+        return false;
+    for (size_t i = 0; i < n; ++i)
+        prev[i] = std::max(best[i], prev[i]);
+    return true;
+}
+
+std::string pPhaseEnd(int noImprove, int pPatience, bool capAtN, int phaseEpochs, int firstNEpochs)
+{
+    if (noImprove >= pPatience)
+        return reason::kPPatience;
+    if (capAtN && firstNEpochs > 0 && phaseEpochs >= firstNEpochs)
+        return reason::kCapAtN;
+    return {};
 }
 
 } // namespace dw::engine

@@ -18,9 +18,8 @@ using nlohmann::json;
 const std::vector<std::string>& featureKnobs()
 {
     static const std::vector<std::string> k = {
-        "kind",       "window",      "num_cepstral",  "frame_length",   "frame_stride",
-        "num_filters", "fft_length", "win_size",      "low_frequency", "high_frequency",
-        "pre_cof",    "sample_rate"};
+        "kind",       "window",   "num_cepstral",  "frame_length",   "frame_stride", "num_filters",
+        "fft_length", "win_size", "low_frequency", "high_frequency", "pre_cof",      "sample_rate"};
     return k;
 }
 
@@ -41,8 +40,7 @@ std::string trim(const std::string& s)
 
 Error knobError(const std::string& name, const std::string& value, const std::string& allowed)
 {
-    return makeError("bad value '" + value + "' for knob '" + name + "'",
-                     "allowed: " + allowed, 3);
+    return makeError("bad value '" + value + "' for knob '" + name + "'", "allowed: " + allowed, 3);
 }
 
 bool parseInt(const std::string& v, int& out)
@@ -115,18 +113,47 @@ bool parseList(const std::string& v, std::vector<double>& out)
 
 constexpr int kUnlimitedDendrites = 1000000;
 
+bool isBoolKnob(const std::string& name)
+{
+    return name == "cap_at_n" || name == "dendrite_update_mode" || name == "dendrite_graph_mode" ||
+           name == "lr_lowered_before_giving_up";
+}
+
 } // namespace
 
 std::vector<std::string> TrainConfig::knobNames()
 {
-    std::vector<std::string> k = {
-        "model",         "conv_layers",     "linear_layers",  "width",
-        "growth_mode",   "dropout",         "input_noise",    "conv_dim",
-        "lr",            "batch_size",      "epochs_max",     "seed",
-        "threads",       "early_stop_patience", "mode",       "perforate",
-        "max_dendrites", "max_tries",       "n_patience",     "p_patience",
-        "improvement_thresholds", "init_multiplier", "dendrite_activation",
-        "warmup_batches", "cap_at_n",       "dendrite_update_mode"};
+    std::vector<std::string> k = {"model",
+                                  "conv_layers",
+                                  "linear_layers",
+                                  "width",
+                                  "growth_mode",
+                                  "dropout",
+                                  "input_noise",
+                                  "conv_dim",
+                                  "lr",
+                                  "batch_size",
+                                  "epochs_max",
+                                  "seed",
+                                  "threads",
+                                  "early_stop_patience",
+                                  "mode",
+                                  "perforate",
+                                  "max_dendrites",
+                                  "max_tries",
+                                  "n_patience",
+                                  "p_patience",
+                                  "improvement_thresholds",
+                                  "init_multiplier",
+                                  "dendrite_activation",
+                                  "warmup_batches",
+                                  "cap_at_n",
+                                  "dendrite_update_mode",
+                                  "dendrite_graph_mode",
+                                  "sched_patience",
+                                  "sched_factor",
+                                  "lr_lowered_before_giving_up",
+                                  "max_norm"};
     for (const auto& f : featureKnobs())
         k.push_back(f);
     return k;
@@ -198,6 +225,22 @@ Status TrainConfig::set(const std::string& name, const std::string& value)
         ok = parseBool(value, c.cap_at_n);
     } else if (name == "dendrite_update_mode") {
         ok = parseBool(value, c.dendrite_update_mode);
+    } else if (name == "dendrite_graph_mode") {
+        ok = parseBool(value, c.dendrite_graph_mode);
+    } else if (name == "lr_lowered_before_giving_up") {
+        ok = parseBool(value, c.lr_lowered_before_giving_up);
+    } else if (name == "sched_patience") {
+        if (v == "auto")
+            c.sched_patience = -1;
+        else
+            ok = isInt(c.sched_patience);
+    } else if (name == "sched_factor") {
+        ok = isDouble(c.sched_factor);
+    } else if (name == "max_norm") {
+        if (v == "auto")
+            c.max_norm = std::numeric_limits<double>::quiet_NaN();
+        else
+            ok = isDouble(c.max_norm);
     } else if (std::find(featureKnobs().begin(), featureKnobs().end(), name) !=
                featureKnobs().end()) {
         if (auto s = c.features.set(name, value); !s)
@@ -205,15 +248,18 @@ Status TrainConfig::set(const std::string& name, const std::string& value)
         *this = c;
         return Status::success();
     } else {
-        return makeError("unknown knob '" + name + "'", "known knobs: " + joined(knobNames()),
-                         3);
+        return makeError("unknown knob '" + name + "'", "known knobs: " + joined(knobNames()), 3);
     }
     if (!ok) {
         std::string kind = "a number";
         if (name == "improvement_thresholds")
             kind = "a list of numbers such as [0.001,0.0001,0]";
-        else if (name == "cap_at_n" || name == "dendrite_update_mode")
+        else if (isBoolKnob(name))
             kind = "true or false";
+        else if (name == "sched_patience")
+            kind = "an epoch count >= 0 below n_patience, or auto (min(5, n_patience - 1))";
+        else if (name == "max_norm")
+            kind = "a norm >= 0 (0 = off), or auto (1 for block and ei2d, else 0)";
         return knobError(name, value, kind);
     }
     if (auto s = c.validateKnob(name); !s)
@@ -238,13 +284,14 @@ Status TrainConfig::validateKnob(const std::string& name) const
         return Status::success();
     };
     if (name == "model")
-        return oneOf(model, {"ei1d", "ei2d", "custom"});
+        return oneOf(model, {"ei1d", "ei2d", "block", "custom"});
     if (name == "conv_layers")
         return range(conv_layers, 0, 3, "0 to 3 (0: a plain MLP)");
     if (name == "linear_layers")
         return range(linear_layers, 1, 3, "1 to 3");
     if (name == "width")
-        return range(width, 0.01, 64, "a channel multiplier between 0.01 and 64 (sweep: 0.25 to 4)");
+        return range(width, 0.01, 64,
+                     "a channel multiplier between 0.01 and 64 (sweep: 0.25 to 4)");
     if (name == "growth_mode")
         return range(growth_mode, 0, 5, "0 to 5 (the channel schedules of the sweep)");
     if (name == "dropout")
@@ -293,7 +340,33 @@ Status TrainConfig::validateKnob(const std::string& name) const
         return oneOf(dendrite_activation, {"sigmoid", "tanh", "relu"});
     if (name == "warmup_batches")
         return range(warmup_batches, 0, 100000000, "a batch count >= 0");
+    if (name == "sched_patience" && sched_patience != -1)
+        return range(sched_patience, 0, 1000000,
+                     "an epoch count >= 0 below n_patience, or auto (min(5, n_patience - 1))");
+    if (name == "sched_factor") {
+        if (!(sched_factor > 0 && sched_factor < 1)) {
+            std::ostringstream os;
+            os << sched_factor;
+            return knobError(name, os.str(),
+                             "a factor between 0 and 1, exclusive (the block uses 0.1)");
+        }
+        return Status::success();
+    }
+    if (name == "max_norm" && !std::isnan(max_norm))
+        return range(max_norm, 0, 1e6, "a norm >= 0 (0 = off), or auto (1 for block and ei2d)");
     return Status::success();
+}
+
+int TrainConfig::schedPatience() const
+{
+    return sched_patience >= 0 ? sched_patience : std::max(0, std::min(5, n_patience - 1));
+}
+
+double TrainConfig::maxNorm() const
+{
+    if (!std::isnan(max_norm))
+        return max_norm;
+    return model == "block" || model == "ei2d" ? 1.0 : 0.0;
 }
 
 Status TrainConfig::validate() const
@@ -306,6 +379,20 @@ Status TrainConfig::validate() const
     }
     if (model == "custom" && conv_layers == 0 && conv_dim != 1 && conv_dim != 2)
         return makeError("bad conv_dim", "use 1 or 2", 3);
+    if (model == "block" && conv_layers == 0)
+        return makeError("bad value '0' for knob 'conv_layers' with model=block",
+                         "allowed: 1 to 3 (the block's network has 1 to 3 conv blocks)", 3);
+    if (model == "block" && linear_layers > 2)
+        return makeError("bad value '" + std::to_string(linear_layers) +
+                             "' for knob 'linear_layers' with model=block",
+                         "allowed: 1 or 2 (the block's network)", 3);
+    if (sched_patience >= n_patience)
+        return makeError("sched_patience (" + std::to_string(sched_patience) +
+                             ") must be below n_patience (" + std::to_string(n_patience) + ")",
+                         "allowed for sched_patience: 0 to " + std::to_string(n_patience - 1) +
+                             ", or auto; the learning rate must drop before the tracker "
+                             "judges a cycle",
+                         3);
     if (auto s = features.validate(); !s)
         return s;
     return Status::success();
@@ -340,10 +427,15 @@ std::string TrainConfig::toJson() const
     j["warmup_batches"] = warmup_batches;
     j["cap_at_n"] = cap_at_n;
     j["dendrite_update_mode"] = dendrite_update_mode;
-    j["lr_scheduler"] = {{"kind", "ReduceLROnPlateau"},
+    j["dendrite_graph_mode"] = dendrite_graph_mode;
+    j["sched_patience"] = schedPatience();
+    j["sched_factor"] = sched_factor;
+    j["lr_lowered_before_giving_up"] = lr_lowered_before_giving_up;
+    j["max_norm"] = maxNorm();
+    j["lr_scheduler"] = {{"scheduler", "ReduceLROnPlateau"},
                          {"mode", "max"},
-                         {"factor", kLrFactor},
-                         {"patience", lrPatience()},
+                         {"factor", sched_factor},
+                         {"patience", schedPatience()},
                          {"threshold", 1e-4}};
     j["features"] = json::parse(features.toJson(), nullptr, false);
     return j.dump(2);
@@ -358,7 +450,7 @@ Result<TrainConfig> TrainConfig::fromJson(const std::string& text)
     TrainConfig c;
     // Written by the engine next to the knobs; not knobs themselves.
     static const std::vector<std::string> meta = {"started_at", "lr_scheduler", "version",
-                                                  "labels", "frames", "coeffs"};
+                                                  "labels",     "frames",       "coeffs"};
     // `n_patience` must win over its alias regardless of key order.
     std::vector<std::string> keys;
     for (auto it = j.begin(); it != j.end(); ++it)

@@ -92,15 +92,16 @@ std::string tensorString(const torch::Tensor& t)
     return std::string(p, p + c.numel());
 }
 
-// ReduceLROnPlateau on validation accuracy (mode max, relative threshold 1e-4), as PyTorch's.
+// ReduceLROnPlateau on validation accuracy as PyTorch's (mode max, relative threshold 1e-4,
+// min_lr 0, eps 1e-8: a reduction smaller than eps is skipped), the scheduler of the paper's
+// block. Returns true when it lowered the rate.
 struct Plateau
 {
     double lr = 0.005;
     double best = -std::numeric_limits<double>::infinity();
     int bad = 0;
     int patience = 5;
-    double factor = 0.5;
-    double minLr = 1e-6;
+    double factor = 0.1;
     bool step(double v)
     {
         if (v > best * (1.0 + 1e-4) || !std::isfinite(best)) {
@@ -110,10 +111,11 @@ struct Plateau
         }
         if (++bad > patience) {
             bad = 0;
-            double n = std::max(lr * factor, minLr);
-            bool changed = n < lr;
-            lr = n;
-            return changed;
+            double n = lr * factor;
+            if (lr - n > 1e-8) {
+                lr = n;
+                return true;
+            }
         }
         return false;
     }
@@ -170,7 +172,7 @@ std::string joinInts(const std::vector<int>& v, const char* sep)
 Network buildNetwork(const NetSpec& spec, const TrainConfig& c)
 {
     return Network(spec, dendriteModeFromName(c.mode), activationFromName(c.dendrite_activation),
-                   c.init_multiplier, c.perforate == "all");
+                   c.init_multiplier, c.perforate == "all", c.dendrite_graph_mode);
 }
 
 namespace {
@@ -210,8 +212,10 @@ public:
         : m_cfg(std::move(config)), m_spec(std::move(spec)), m_labels(data.labels),
           m_dir(std::move(dir)), m_obs(obs),
           m_tracker(TrackerConfig{m_cfg.mode == "traditional", m_cfg.max_dendrites, m_cfg.max_tries,
-                                  m_cfg.n_patience, m_cfg.improvement_thresholds})
+                                  m_cfg.n_patience, m_cfg.improvement_thresholds,
+                                  m_cfg.lr_lowered_before_giving_up})
     {
+        m_maxNorm = m_cfg.maxNorm();
         m_train = makeSplit(data, Split::Train);
         m_val = makeSplit(data, Split::Validation);
         m_test = makeSplit(data, Split::Test);
@@ -260,6 +264,11 @@ public:
         m_phaseEpochs = e.at("phase_epochs").get<int>();
         m_firstNEpochs = e.at("first_n_epochs").get<int>();
         m_pNoImprove = e.at("p_no_improve").get<int>();
+        m_lrLowered = e.value("lr_lowered", false);
+        m_pPhases = e.value("p_phases", 0);
+        m_pEpochs = e.value("p_epochs", 0);
+        m_added = e.value("dendrites_added", 0);
+        m_reverted = e.value("dendrites_reverted", 0);
         m_lastVal = {e.at("last_val_loss").get<double>(), e.at("last_val").get<double>()};
         m_lastTest = e.at("last_test").get<double>();
         m_best.bestVal = e.at("best_val").get<double>();
@@ -288,13 +297,11 @@ public:
         } else {
             rebuildNeuronOptimizer();
         }
-        m_sched.patience = m_cfg.lrPatience();
-        m_sched.factor = TrainConfig::kLrFactor;
         m_sched.fromJson(e.at("sched"));
         torch::serialize::InputArchive optA;
         root.read("optimizer", optA);
         m_opt->load(optA);
-        setLr(m_phase == 'P' ? m_cfg.lr : m_sched.lr);
+        setLr(m_sched.lr);
         torch::Tensor rngState;
         root.read("torch_rng", rngState, true);
         {
@@ -329,7 +336,7 @@ public:
         torch::set_num_threads(std::max(1, m_cfg.threads));
         m_startTime = Clock::now();
         std::string status = "finished";
-        std::string reason;
+        std::string reason, stopKind;
         bool done = false;
         while (!done && m_epoch < m_cfg.epochs_max) {
             auto t0 = Clock::now();
@@ -339,12 +346,14 @@ public:
                 if (st.stopped) {
                     status = "stopped";
                     reason = "stopped by the user during epoch " + std::to_string(epoch);
+                    stopKind = reason::kStopped;
                     break;
                 }
                 if (st.nan) {
                     status = "failed: loss became NaN at epoch " + std::to_string(epoch);
                     reason = "loss became NaN at epoch " + std::to_string(epoch) +
                              " (lower lr, e.g. --set lr=0.001)";
+                    stopKind = reason::kFailed;
                     break;
                 }
                 m_epoch = epoch;
@@ -357,11 +366,16 @@ public:
                 ArchRow& row = m_rows[joinInts(ks, "-")];
                 if (v.acc > row.bestVal)
                     row = ArchRow{params, v.acc, te.acc, epoch, ks};
-                auto d = m_tracker.onEpoch(v.acc, currentK());
-                m_sched.step(v.acc);
-                setLr(m_sched.lr);
+                // The library's order: the tracker judges the epoch first; the scheduler steps
+                // only when it did not restructure.
+                auto d = m_tracker.onEpoch(v.acc, currentK(), m_lrLowered);
+                const double lrUsed = m_sched.lr;
+                if (d.action == PhaseTracker::Action::Continue) {
+                    m_lrLowered = m_sched.step(v.acc) || m_lrLowered;
+                    setLr(m_sched.lr);
+                }
                 ++m_phaseEpochs;
-                EpochRecord rec = makeRecord('N', st, v, te.acc, t0);
+                EpochRecord rec = makeRecord('N', st, v, te.acc, lrUsed, t0);
                 emitEpoch(rec);
                 if (d.newGlobalBest) {
                     m_best = ArchRow{params, v.acc, te.acc, epoch, ks};
@@ -371,19 +385,23 @@ public:
                 }
                 if (d.action == PhaseTracker::Action::Finish) {
                     loadBest();
-                    emitSwitch("finished", d.note);
+                    emitSwitch("finished", d.note, d.reason);
                     reason = d.note;
+                    stopKind = d.reason;
                     done = true;
                 } else if (d.action != PhaseTracker::Action::Continue) {
                     if (m_firstNEpochs < 0)
                         m_firstNEpochs = m_phaseEpochs;
                     loadBest();
-                    if (d.action == PhaseTracker::Action::Retry)
-                        emitSwitch("reverted", d.note);
+                    if (d.action == PhaseTracker::Action::Retry) {
+                        ++m_reverted;
+                        emitSwitch("reverted", d.note, reason::kNPatience);
+                    }
                     if (m_cfg.mode == "gd") {
                         m_net->addDendrites();
+                        ++m_added;
                         restructured();
-                        emitSwitch("added", d.note);
+                        emitSwitch("added", d.note, reason::kNPatience);
                     } else {
                         m_net->startCandidates();
                         freezeNetwork(true);
@@ -394,7 +412,7 @@ public:
                         // The frozen network is the best one: its scores stand for P epochs.
                         m_lastVal = EvalResult{m_bestValLoss, m_best.bestVal};
                         m_lastTest = m_best.test;
-                        emitSwitch("N->P", d.note);
+                        emitSwitch("N->P", d.note, reason::kNPatience);
                     }
                 }
             } else {
@@ -402,32 +420,54 @@ public:
                 if (st.stopped) {
                     status = "stopped";
                     reason = "stopped by the user during epoch " + std::to_string(epoch);
+                    stopKind = reason::kStopped;
+                    break;
+                }
+                if (st.nan) {
+                    status = "failed: loss became NaN at epoch " + std::to_string(epoch);
+                    reason = "loss became NaN in the P-phase at epoch " + std::to_string(epoch) +
+                             " (lower lr, e.g. --set lr=0.001)";
+                    stopKind = reason::kFailed;
                     break;
                 }
                 m_epoch = epoch;
-                std::vector<double> scores;
+                std::vector<double> scores, corrs;
                 bool improved = false;
                 for (auto& l : m_net->wrapped()) {
                     if (l->candidateEpochEnd())
                         improved = true;
-                    scores.push_back(l->candidateScore());
+                    scores.push_back(l->candidateBestScore());
+                    corrs.push_back(l->candidateCorrelation());
                 }
                 m_pNoImprove = improved ? 0 : m_pNoImprove + 1;
                 ++m_phaseEpochs;
-                EpochRecord rec = makeRecord('P', st, m_lastVal, m_lastTest, t0);
+                ++m_pEpochs;
+                // The library steps its ReduceLROnPlateau in P-phases too, on the validation
+                // score of the frozen network: flat, so the candidates' rate decays by
+                // sched_factor every sched_patience + 1 epochs and their scores converge.
+                const double lrUsed = m_sched.lr;
+                m_sched.step(m_lastVal.acc);
+                setLr(m_sched.lr);
+                EpochRecord rec = makeRecord('P', st, m_lastVal, m_lastTest, lrUsed, t0);
                 rec.candidate_scores = scores;
+                rec.candidate_correlations = corrs;
                 emitEpoch(rec);
-                bool end =
-                    m_pNoImprove >= m_cfg.p_patience ||
-                    (m_cfg.cap_at_n && m_firstNEpochs > 0 && m_phaseEpochs >= m_firstNEpochs);
-                if (end) {
+                const std::string end = pPhaseEnd(m_pNoImprove, m_cfg.p_patience, m_cfg.cap_at_n,
+                                                  m_phaseEpochs, m_firstNEpochs);
+                if (!end.empty()) {
                     m_net->acceptCandidates();
                     freezeNetwork(false);
                     m_phase = 'N';
+                    ++m_pPhases;
+                    ++m_added;
                     restructured();
-                    emitSwitch("P->N", m_pNoImprove >= m_cfg.p_patience
-                                           ? "no candidate improved for p_patience epochs"
-                                           : "cap_at_n: P-phase as long as the first N-phase");
+                    emitSwitch("P->N",
+                               end == reason::kPPatience
+                                   ? "no candidate improved for p_patience (" +
+                                         std::to_string(m_cfg.p_patience) + ") epochs"
+                                   : "cap_at_n: P-phase as long as the first N-phase (" +
+                                         std::to_string(m_firstNEpochs) + " epochs)",
+                               end);
                     emitSwitch("added", "best candidate of each layer became a dendrite");
                 }
             }
@@ -438,17 +478,21 @@ public:
             if (pausing) {
                 status = "stopped";
                 reason = "paused after epoch " + std::to_string(m_epoch);
+                stopKind = reason::kStopped;
                 break;
             }
         }
         if (!done && status == "finished") {
-            reason = "epochs_max (" + std::to_string(m_cfg.epochs_max) + ") reached";
+            reason = "epochs_max (" + std::to_string(m_cfg.epochs_max) +
+                     ") reached before the tracker finished: the safety net, not a fair end "
+                     "for dendrites (raise epochs_max)";
+            stopKind = reason::kEpochsMax;
             loadBest();
-            emitSwitch("finished", reason);
+            emitSwitch("finished", reason, stopKind);
             if (auto s = saveCheckpoint(m_dir / "latest.pt", nullptr); !s)
                 return s.error();
         }
-        return finish(status, reason);
+        return finish(status, reason, stopKind);
     }
 
 private:
@@ -464,7 +508,17 @@ private:
     {
         m_tracker.onRestructure(currentK());
         m_phaseEpochs = 0;
+        m_lrLowered = false;
         rebuildNeuronOptimizer();
+    }
+
+    // A fresh ReduceLROnPlateau at the run's base rate (spec sections 4, 5).
+    void freshScheduler()
+    {
+        m_sched = Plateau{};
+        m_sched.lr = m_cfg.lr;
+        m_sched.patience = m_cfg.schedPatience();
+        m_sched.factor = m_cfg.sched_factor;
     }
 
     void setLr(double lr)
@@ -482,13 +536,11 @@ private:
             for (auto& p : l->neuronPhaseParameters(dendriteWeights))
                 params.push_back(p);
         m_opt = std::make_unique<FusedAdam>(params, torch::optim::AdamOptions(m_cfg.lr));
-        m_sched = Plateau{};
-        m_sched.lr = m_cfg.lr;
-        m_sched.patience = m_cfg.lrPatience();
-        m_sched.factor = TrainConfig::kLrFactor;
+        freshScheduler();
     }
 
-    // P-phase: the optimizer holds the candidates' parameters only.
+    // P-phase: as the library at the N->P switch, a fresh optimizer of the run's type over the
+    // candidates' parameters only, at the base rate, and a fresh scheduler stepped per P epoch.
     void rebuildCandidateOptimizer()
     {
         std::vector<torch::Tensor> params;
@@ -496,6 +548,7 @@ private:
             for (auto& p : l->candidateParameters())
                 params.push_back(p);
         m_opt = std::make_unique<FusedAdam>(params, torch::optim::AdamOptions(m_cfg.lr));
+        freshScheduler();
     }
 
     // P-phase freezes every network tensor (their grads are never needed: the hook captures
@@ -558,7 +611,8 @@ private:
             }
             loss.backward();
             m_opt->step();
-            m_net->applyMaxNorm();
+            if (m_maxNorm > 0)
+                m_net->applyMaxNorm(m_maxNorm);
             lossSum += l * double(idx.size(0));
             correct += out.argmax(1).eq(yb).sum().item<int64_t>();
             batchProgress(epoch, 'N', b, batches);
@@ -568,10 +622,14 @@ private:
         return st;
     }
 
+    // A P epoch as the library runs it (spec section 4): the network in training mode (dropout
+    // and input noise on, so E is the error of the network as it was trained) with every weight
+    // frozen (the optimizer holds only the candidates; our networks have no BatchNorm whose
+    // statistics could move). Train loss and accuracy are measured exactly as in N epochs.
     EpochStats trainCandidateEpoch(int epoch)
     {
         EpochStats st;
-        m_net->eval(); // BatchNorm statistics frozen, no dropout: the network is fixed in P
+        m_net->train();
         m_net->setCandidatesActive(true);
         torch::Tensor perm = permutation();
         const int64_t bs = m_cfg.batch_size;
@@ -588,8 +646,13 @@ private:
                 return st;
             }
             torch::Tensor idx = perm.slice(0, b * bs, std::min<int64_t>((b + 1) * bs, m_train.n));
-            torch::Tensor xb = m_train.x.index_select(0, idx).requires_grad_(true);
+            torch::Tensor xb = m_train.x.index_select(0, idx);
             torch::Tensor yb = m_train.y.index_select(0, idx);
+            if (m_cfg.input_noise > 0)
+                xb = xb + torch::randn_like(xb) * m_cfg.input_noise;
+            // The weights are frozen: an input that needs a gradient keeps a graph through the
+            // network, so the hooks capture dLoss/dy.
+            xb.requires_grad_(true);
             m_opt->zero_grad();
             torch::Tensor out = m_net->forward(xb);
             torch::Tensor loss = torch::nn::functional::cross_entropy(out, yb);
@@ -601,7 +664,13 @@ private:
                 lcc.backward();
                 m_opt->step();
             }
-            lossSum += loss.item<double>() * double(idx.size(0));
+            double l = loss.item<double>();
+            if (!std::isfinite(l)) {
+                st.nan = true;
+                m_net->setCandidatesActive(false);
+                return st;
+            }
+            lossSum += l * double(idx.size(0));
             correct += out.argmax(1).eq(yb).sum().item<int64_t>();
             batchProgress(epoch, 'P', b, batches);
         }
@@ -637,7 +706,7 @@ private:
     }
 
     EpochRecord makeRecord(char phase, const EpochStats& st, const EvalResult& v, double test,
-                           Clock::time_point t0)
+                           double lr, Clock::time_point t0)
     {
         EpochRecord r;
         r.epoch = m_epoch;
@@ -649,7 +718,7 @@ private:
         r.val_loss = v.loss;
         r.val_accuracy = v.acc;
         r.test_accuracy = test;
-        r.lr = phase == 'P' ? m_cfg.lr : m_sched.lr;
+        r.lr = lr;
         r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         return r;
     }
@@ -665,9 +734,10 @@ private:
             m_obs->onEpoch(r);
     }
 
-    void emitSwitch(const std::string& kind, const std::string& note)
+    void emitSwitch(const std::string& kind, const std::string& note, const std::string& why = {})
     {
         SwitchRecord s;
+        s.reason = why;
         s.epoch = m_epoch;
         s.kind = kind;
         s.dendrites = currentK();
@@ -711,6 +781,11 @@ private:
                 {"phase_epochs", m_phaseEpochs},
                 {"first_n_epochs", m_firstNEpochs},
                 {"p_no_improve", m_pNoImprove},
+                {"lr_lowered", m_lrLowered},
+                {"p_phases", m_pPhases},
+                {"p_epochs", m_pEpochs},
+                {"dendrites_added", m_added},
+                {"dendrites_reverted", m_reverted},
                 {"last_val", fin(m_lastVal.acc)},
                 {"last_val_loss", fin(m_lastVal.loss)},
                 {"last_test", fin(m_lastTest)},
@@ -798,7 +873,8 @@ private:
         rebuildNeuronOptimizer();
     }
 
-    Result<RunSummary> finish(const std::string& status, const std::string& reason)
+    Result<RunSummary> finish(const std::string& status, const std::string& reason,
+                              const std::string& stopKind)
     {
         RunSummary s;
         s.mode = m_cfg.mode;
@@ -812,6 +888,11 @@ private:
         s.wrapped_layers = m_net->wrappedNames();
         s.status = status.rfind("failed", 0) == 0 ? "failed" : status;
         s.stop_reason = reason;
+        s.stop_kind = stopKind;
+        s.p_phases = m_pPhases;
+        s.p_epochs = m_pEpochs;
+        s.dendrites_added = m_added;
+        s.dendrites_reverted = m_reverted;
         if (auto st = writeFileAtomic(m_dir / "summary.json", toJson(s)); !st)
             return st.error();
         if (auto st = writeFileAtomic(m_dir / "status", status + "\n"); !st)
@@ -835,6 +916,9 @@ private:
     int m_phaseEpochs = 0;
     int m_firstNEpochs = -1;
     int m_pNoImprove = 0;
+    bool m_lrLowered = false; // this cycle's scheduler lowered the rate at least once
+    int m_pPhases = 0, m_pEpochs = 0, m_added = 0, m_reverted = 0;
+    double m_maxNorm = 0;
     EvalResult m_lastVal;
     double m_lastTest = kNaN;
     double m_bestValLoss = kNaN;
@@ -1072,8 +1156,8 @@ Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
     return out;
 }
 
-Result<TrainStepRate> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
-                                   int samples, int warmup, double seconds)
+Result<TrainStepRate> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs,
+                                          int classes, int samples, int warmup, double seconds)
 {
     auto spec = engine::specFor(config, frames, coeffs, classes);
     if (!spec)

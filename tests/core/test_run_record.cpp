@@ -31,7 +31,7 @@ private Q_SLOTS:
         e.val_accuracy = 0.5;
         e.test_accuracy = std::nan("");
         e.candidate_scores = {0.01, 0.002};
-        SwitchRecord s{1, "N->P", 1, 1234, "why"};
+        SwitchRecord s{1, "N->P", 1, 1234, "why", "n_patience"};
         std::string events = toJson(e) + "\n" + toJson(s) + "\n" + toJson(e).substr(0, 20);
         QVERIFY(writeFileAtomic(dir / "events.jsonl", events).ok());
         QVERIFY(writeFileAtomic(dir / "status", "running\n").ok());
@@ -70,8 +70,8 @@ private Q_SLOTS:
     {
         QTemporaryDir tmp;
         std::filesystem::path root(tmp.path().toStdString());
-        for (auto [name, when] : {std::pair{"a", "2026-01-01T00:00:00Z"},
-                                  std::pair{"b", "2026-03-01T00:00:00Z"}}) {
+        for (auto [name, when] :
+             {std::pair{"a", "2026-01-01T00:00:00Z"}, std::pair{"b", "2026-03-01T00:00:00Z"}}) {
             std::string cfg = TrainConfig().toJson();
             cfg.insert(1, std::string("\"started_at\": \"") + when + "\",");
             QVERIFY(writeFileAtomic(root / name / "config.json", cfg).ok());

@@ -15,17 +15,46 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("value");
-        QTest::newRow("mode") << "mode" << "cc";
-        QTest::newRow("perforate") << "perforate" << "all";
-        QTest::newRow("activation") << "dendrite_activation" << "tanh";
-        QTest::newRow("thresholds") << "improvement_thresholds" << "[0]";
-        QTest::newRow("thresholds csv") << "improvement_thresholds" << "0.01,0.001";
-        QTest::newRow("unlimited") << "max_dendrites" << "unlimited";
-        QTest::newRow("cap_at_n") << "cap_at_n" << "true";
-        QTest::newRow("width") << "width" << "0.25";
-        QTest::newRow("growth") << "growth_mode" << "5";
-        QTest::newRow("feature knob") << "num_filters" << "40";
-        QTest::newRow("n_patience") << "n_patience" << "25";
+        QTest::newRow("mode") << "mode"
+                              << "cc";
+        QTest::newRow("perforate") << "perforate"
+                                   << "all";
+        QTest::newRow("activation") << "dendrite_activation"
+                                    << "tanh";
+        QTest::newRow("thresholds") << "improvement_thresholds"
+                                    << "[0]";
+        QTest::newRow("thresholds csv") << "improvement_thresholds"
+                                        << "0.01,0.001";
+        QTest::newRow("unlimited") << "max_dendrites"
+                                   << "unlimited";
+        QTest::newRow("cap_at_n") << "cap_at_n"
+                                  << "true";
+        QTest::newRow("width") << "width"
+                               << "0.25";
+        QTest::newRow("growth") << "growth_mode"
+                                << "5";
+        QTest::newRow("feature knob") << "num_filters"
+                                      << "40";
+        QTest::newRow("n_patience") << "n_patience"
+                                    << "25";
+        QTest::newRow("small n_patience, auto sched") << "n_patience"
+                                                      << "2";
+        QTest::newRow("sched_patience") << "sched_patience"
+                                        << "9";
+        QTest::newRow("sched_patience auto") << "sched_patience"
+                                             << "auto";
+        QTest::newRow("sched_factor") << "sched_factor"
+                                      << "0.5";
+        QTest::newRow("graph mode") << "dendrite_graph_mode"
+                                    << "off";
+        QTest::newRow("lr guard") << "lr_lowered_before_giving_up"
+                                  << "false";
+        QTest::newRow("max_norm") << "max_norm"
+                                  << "2";
+        QTest::newRow("max_norm off") << "max_norm"
+                                      << "0";
+        QTest::newRow("block") << "model"
+                               << "block";
     }
     void goodValues()
     {
@@ -41,23 +70,129 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("value");
-        QTest::newRow("negative patience") << "n_patience" << "-1";
-        QTest::newRow("zero p_patience") << "p_patience" << "0";
-        QTest::newRow("unknown activation") << "dendrite_activation" << "softplus";
-        QTest::newRow("negative max_dendrites") << "max_dendrites" << "-2";
-        QTest::newRow("mode") << "mode" << "perforated";
-        QTest::newRow("perforate") << "perforate" << "conv";
-        QTest::newRow("lr text") << "lr" << "fast";
-        QTest::newRow("lr zero") << "lr" << "0";
-        QTest::newRow("lr nan") << "lr" << "nan";
-        QTest::newRow("int trailing") << "batch_size" << "32x";
-        QTest::newRow("dropout") << "dropout" << "1.5";
-        QTest::newRow("growth") << "growth_mode" << "6";
-        QTest::newRow("thresholds") << "improvement_thresholds" << "[0.1, x]";
-        QTest::newRow("thresholds range") << "improvement_thresholds" << "[1.5]";
-        QTest::newRow("bool") << "cap_at_n" << "maybe";
-        QTest::newRow("model") << "model" << "resnet";
-        QTest::newRow("init") << "init_multiplier" << "-0.1";
+        QTest::newRow("negative patience") << "n_patience"
+                                           << "-1";
+        QTest::newRow("zero p_patience") << "p_patience"
+                                         << "0";
+        QTest::newRow("unknown activation") << "dendrite_activation"
+                                            << "softplus";
+        QTest::newRow("negative max_dendrites") << "max_dendrites"
+                                                << "-2";
+        QTest::newRow("mode") << "mode"
+                              << "perforated";
+        QTest::newRow("perforate") << "perforate"
+                                   << "conv";
+        QTest::newRow("lr text") << "lr"
+                                 << "fast";
+        QTest::newRow("lr zero") << "lr"
+                                 << "0";
+        QTest::newRow("lr nan") << "lr"
+                                << "nan";
+        QTest::newRow("int trailing") << "batch_size"
+                                      << "32x";
+        QTest::newRow("dropout") << "dropout"
+                                 << "1.5";
+        QTest::newRow("growth") << "growth_mode"
+                                << "6";
+        QTest::newRow("thresholds") << "improvement_thresholds"
+                                    << "[0.1, x]";
+        QTest::newRow("thresholds range") << "improvement_thresholds"
+                                          << "[1.5]";
+        QTest::newRow("bool") << "cap_at_n"
+                              << "maybe";
+        QTest::newRow("model") << "model"
+                               << "resnet";
+        QTest::newRow("init") << "init_multiplier"
+                              << "-0.1";
+        QTest::newRow("sched_factor > 1") << "sched_factor"
+                                          << "1.5";
+        QTest::newRow("sched_factor 1") << "sched_factor"
+                                        << "1";
+        QTest::newRow("sched_factor 0") << "sched_factor"
+                                        << "0";
+        QTest::newRow("sched_patience negative") << "sched_patience"
+                                                 << "-3";
+        QTest::newRow("max_norm negative") << "max_norm"
+                                           << "-1";
+        QTest::newRow("graph mode") << "dendrite_graph_mode"
+                                    << "maybe";
+        QTest::newRow("lr guard") << "lr_lowered_before_giving_up"
+                                  << "2";
+    }
+
+    // The messages of the bad knobs: the knob named, its allowed values in the hint.
+    void badKnobMessages_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("hint");
+        QTest::newRow("sched_factor") << "sched_factor"
+                                      << "1.5"
+                                      << "between 0 and 1";
+        QTest::newRow("max_norm") << "max_norm"
+                                  << "-1"
+                                  << ">= 0";
+        QTest::newRow("graph mode") << "dendrite_graph_mode"
+                                    << "maybe"
+                                    << "true or false";
+    }
+    void badKnobMessages()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        QFETCH(QString, hint);
+        TrainConfig c;
+        auto s = c.set(name.toStdString(), value.toStdString());
+        QVERIFY(!s.ok());
+        const QString quoted = "'" + name + "'";
+        QVERIFY2(s.error().message.find(quoted.toStdString()) != std::string::npos,
+                 s.error().message.c_str());
+        QVERIFY2(s.error().hint.find(hint.toStdString()) != std::string::npos,
+                 s.error().hint.c_str());
+    }
+
+    // sched_patience must stay below n_patience (spec section 5): the scheduler has to lower the
+    // rate before the tracker judges a cycle. auto follows a small n_patience.
+    void schedPatienceBelowNPatience()
+    {
+        TrainConfig c;
+        QCOMPARE(c.schedPatience(), 5);
+        QVERIFY(c.set("sched_patience", "10").ok()); // one knob alone is fine...
+        auto s = c.validate();                       // ...the pair is not
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().message.find("sched_patience") != std::string::npos &&
+                     s.error().message.find("n_patience") != std::string::npos,
+                 s.error().message.c_str());
+        QVERIFY(s.error().hint.find("0 to 9") != std::string::npos);
+        auto j = TrainConfig::fromJson("{\"sched_patience\": 10, \"n_patience\": 10}");
+        QVERIFY(!j.ok());
+        TrainConfig d;
+        QVERIFY(d.set("n_patience", "3").ok());
+        QVERIFY(d.validate().ok());
+        QCOMPARE(d.schedPatience(), 2);
+        QVERIFY(d.set("n_patience", "1").ok());
+        QCOMPARE(d.schedPatience(), 0);
+        // The resolved value is what a run records, and it reads back.
+        auto back = TrainConfig::fromJson(d.toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->schedPatience(), 0);
+    }
+
+    // max_norm's default follows the model: 1 for the block's 2-D networks, 0 otherwise.
+    void maxNormFollowsModel()
+    {
+        TrainConfig c;
+        QCOMPARE(c.maxNorm(), 0.0);
+        QVERIFY(c.set("model", "ei2d").ok());
+        QCOMPARE(c.maxNorm(), 1.0);
+        QVERIFY(c.set("model", "block").ok());
+        QCOMPARE(c.maxNorm(), 1.0);
+        QVERIFY(c.set("max_norm", "0").ok());
+        QCOMPARE(c.maxNorm(), 0.0);
+        QVERIFY(c.set("max_norm", "auto").ok());
+        QCOMPARE(c.maxNorm(), 1.0);
+        QCOMPARE(TrainConfig{}.epochs_max, 1000);
+        QCOMPARE(TrainConfig{}.sched_factor, 0.1);
     }
     void badValues()
     {
@@ -109,7 +244,7 @@ private Q_SLOTS:
         auto ok = TrainConfig::fromJson("{\"mode\": \"cc\", \"n_patience\": 25}");
         QVERIFY(ok.ok());
         QCOMPARE(ok->n_patience, 25);
-        QVERIFY(ok->lrPatience() < ok->n_patience);
+        QVERIFY(ok->schedPatience() < ok->n_patience);
     }
 };
 

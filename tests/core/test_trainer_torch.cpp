@@ -154,6 +154,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("pauseOffset"); // epochs after the first P epoch (-1: epoch 3)
         QTest::newRow("cc-N-phase") << "cc" << -1;
         QTest::newRow("cc-P-phase") << "cc" << 0;
+        QTest::newRow("cc-mid-P-phase") << "cc" << 2;
         QTest::newRow("gd") << "gd" << 3;
     }
     void resumeReproducesRun()
@@ -213,6 +214,96 @@ private Q_SLOTS:
         QCOMPARE(resumed->params, full->params);
         // A finished run does not resume.
         QVERIFY(!resumeTraining(data, root / "part").ok());
+    }
+
+    // A P-phase as the library runs it (spec sections 4 and 6): the candidates' learning rate
+    // falls by sched_factor after sched_patience + 1 flat epochs; the network runs in training
+    // mode (dropout on: with frozen weights in eval mode every P epoch's mean train loss would be
+    // the same number); the network's weights do not change while the candidates' do.
+    void pPhaseAsTheLibrary()
+    {
+        auto data = circles(600, 5);
+        engine::NetSpec spec = toySpec();
+        spec.layers.insert(spec.layers.begin() + 1, {engine::NetSpec::Op::Dropout, 0, 0.3});
+        TrainConfig c = toyConfig("cc");
+        c.n_patience = 3;
+        c.p_patience = 8;
+        c.sched_patience = 2;
+        c.sched_factor = 0.1;
+        c.epochs_max = 60;
+        QTemporaryDir tmp(tempTemplate());
+        std::filesystem::path root(tmp.path().toStdString());
+        auto full = engine::runTraining(data, c, spec, root / "full", nullptr);
+        QVERIFY(full.ok());
+        auto rec = readRun(root / "full");
+        QVERIFY(rec.ok());
+        std::vector<EpochRecord> p;
+        for (const auto& e : rec->epochs) {
+            if (e.phase == 'P')
+                p.push_back(e);
+            else if (!p.empty())
+                break; // the first P-phase only
+        }
+        QVERIFY2(p.size() >= 8, qPrintable(QString("P-phase of %1 epochs").arg(p.size())));
+        for (size_t i = 0; i < p.size(); ++i) {
+            // Epoch 1 sets the plateau's best; epochs 2..4 are its sched_patience + 1 flat ones.
+            double want = c.lr * std::pow(c.sched_factor, double(i == 0 ? 0 : (i - 1) / 3));
+            QVERIFY2(std::abs(p[i].lr - want) < 1e-12 * c.lr,
+                     qPrintable(
+                         QString("P epoch %1: lr %2, want %3").arg(i + 1).arg(p[i].lr).arg(want)));
+            QCOMPARE(p[i].val_accuracy, p[0].val_accuracy);
+            QCOMPARE(int(p[i].candidate_scores.size()), 2);
+            QCOMPARE(int(p[i].candidate_correlations.size()), 2);
+            QVERIFY(p[i].candidate_correlations[0] >= 0 && p[i].candidate_correlations[0] <= 1);
+        }
+        bool lossVaries = false;
+        for (const auto& e : p)
+            lossVaries = lossVaries || std::abs(e.train_loss - p[0].train_loss) > 1e-6;
+        QVERIFY2(lossVaries, "P epochs ran without dropout");
+        // Why the phase ended, and the run's counts.
+        bool sawPtoN = false;
+        for (const auto& s : rec->switches)
+            if (s.kind == "P->N") {
+                QVERIFY(s.reason == "p_patience");
+                sawPtoN = true;
+            }
+        QVERIFY(sawPtoN);
+        QVERIFY(rec->summary.has_value());
+        QVERIFY(rec->summary->p_phases >= 1);
+        QVERIFY(rec->summary->p_epochs >= int(p.size()));
+        QVERIFY(!rec->summary->stop_kind.empty());
+
+        // Frozen weights: checkpoints after the first and the fourth P epoch hold the same
+        // network and different candidates.
+        int firstP = p[0].epoch;
+        auto pausedAt = [&](int epoch, const char* name) {
+            int seen = 0;
+            TrainObserver obs;
+            obs.onEpoch = [&](const EpochRecord& e) { seen = e.epoch; };
+            obs.shouldPauseAfterEpoch = [&] { return seen == epoch; };
+            auto r = engine::runTraining(data, c, spec, root / name, &obs);
+            if (!r.ok())
+                qFatal("%s", r.error().text().c_str());
+            auto ck = engine::loadCheckpoint(root / name / "latest.pt");
+            if (!ck.ok())
+                qFatal("%s", ck.error().text().c_str());
+            return ck->net;
+        };
+        engine::Network a = pausedAt(firstP, "a");
+        engine::Network b = pausedAt(firstP + 3, "b");
+        QVERIFY(a->hasCandidates() && b->hasCandidates());
+        for (size_t l = 0; l < a->layers().size(); ++l) {
+            engine::DendriteLayer la = a->layers()[l], lb = b->layers()[l];
+            auto pa = la->neuronPhaseParameters(true);
+            auto pb = lb->neuronPhaseParameters(true);
+            QCOMPARE(pa.size(), pb.size());
+            for (size_t i = 0; i < pa.size(); ++i)
+                QVERIFY(torch::equal(pa[i], pb[i]));
+            auto ca = la->candidateParameters();
+            auto cb = lb->candidateParameters();
+            QVERIFY(!ca.empty());
+            QVERIFY(!torch::equal(ca[0], cb[0]));
+        }
     }
 
     void nanLossStopsCleanly()

@@ -52,13 +52,13 @@ inline RunRecord syntheticCcRun(const std::string& name = "20260101-120000-cc")
         }
     };
     auto pPhase = [&](int n) {
-        r.switches.push_back({epoch - 1, "N->P", k, params, "no improvement"});
+        r.switches.push_back({epoch - 1, "N->P", k, params, "no improvement", "n_patience"});
         for (int i = 0; i < n; ++i, ++epoch)
             r.epochs.push_back(syntheticEpoch(epoch, 'P', k, params, acc));
         ++k;
         params += 1300 + 40 * k;
-        r.switches.push_back({epoch - 1, "added", k, params, "dendrite added"});
-        r.switches.push_back({epoch - 1, "P->N", k, params, ""});
+        r.switches.push_back({epoch - 1, "added", k, params, "dendrite added", ""});
+        r.switches.push_back({epoch - 1, "P->N", k, params, "", "p_patience"});
     };
     nPhase(8);
     pPhase(4);
@@ -67,9 +67,9 @@ inline RunRecord syntheticCcRun(const std::string& name = "20260101-120000-cc")
     nPhase(7);
     params -= 1300 + 40 * k;
     --k;
-    r.switches.push_back({epoch - 1, "reverted", k, params, "no new global best"});
+    r.switches.push_back({epoch - 1, "reverted", k, params, "no new global best", "n_patience"});
     nPhase(4);
-    r.switches.push_back({epoch - 1, "finished", k, params, "max tries"});
+    r.switches.push_back({epoch - 1, "finished", k, params, "max tries", "max_tries"});
     RunSummary s;
     s.mode = "cc";
     s.params = params;

@@ -54,7 +54,7 @@ void TestRunPlots::phaseSpansGdSplitsAtAdditions()
     std::vector<EpochRecord> epochs;
     for (int e = 1; e <= 10; ++e)
         epochs.push_back(test::syntheticEpoch(e, 'N', e > 5 ? 1 : 0, 100, 0.6));
-    const std::vector<SwitchRecord> switches = {{5, "added", 1, 200, ""}};
+    const std::vector<SwitchRecord> switches = {{5, "added", 1, 200, "", ""}};
     const auto spans = phaseSpans(epochs, switches);
     QCOMPARE(int(spans.size()), 2);
     QCOMPARE(spans[0].lastEpoch, 5);
@@ -126,7 +126,7 @@ void TestRunPlots::appendIsIncremental()
     QCOMPARE(val->dataCount(), 2);
     QCOMPARE(plots.phaseSpans().back().lastEpoch, 2);
     // A switch to P starts a new span.
-    plots.appendSwitch({2, "N->P", 0, 100, ""});
+    plots.appendSwitch({2, "N->P", 0, 100, "", "n_patience"});
     plots.appendEpoch(test::syntheticEpoch(3, 'P', 0, 100, 0.6));
     QCOMPARE(int(plots.phaseSpans().size()), 2);
     QVERIFY(plots.customPlot()->itemCount() > items);
@@ -153,7 +153,7 @@ void TestRunPlots::longRunsUseThinLinesUntilCleared()
             QVERIFY2(g->scatterStyle().isNone(), qPrintable(g->name()));
     }
     // Candidate graphs that appear later (a first P-phase) are thin from the start.
-    plots.appendSwitch({2000, "N->P", 0, 100, ""});
+    plots.appendSwitch({2000, "N->P", 0, 100, "", "n_patience"});
     auto p = test::syntheticEpoch(2001, 'P', 0, 100, 0.5);
     p.candidate_scores = {0.01};
     plots.appendEpoch(p);

@@ -21,48 +21,70 @@
 
 namespace dw {
 
-struct EpochRecord {
-    int epoch = 0;                 // 1-based, over the whole run
-    char phase = 'N';              // 'N' neuron phase, 'P' dendrite (candidate) phase
-    std::vector<int> dendrites;    // K per wrapped layer
-    long long params = 0;          // clean parameter count (spec section 2)
+struct EpochRecord
+{
+    int epoch = 0;              // 1-based, over the whole run
+    char phase = 'N';           // 'N' neuron phase, 'P' dendrite (candidate) phase
+    std::vector<int> dendrites; // K per wrapped layer
+    long long params = 0;       // clean parameter count (spec section 2)
     double train_loss = 0, train_accuracy = 0;
     double val_loss = 0, val_accuracy = 0;
     double test_accuracy = 0;
     double lr = 0;
-    double seconds = 0;            // this epoch's wall time
-    std::vector<double> candidate_scores; // P only: best |score| per wrapped layer
+    double seconds = 0; // this epoch's wall time
+    // P only, per wrapped layer: the best candidate score max_n best_n (spec section 4's
+    // bookkeeping) and the normalised correlation max_n |cov_n / (std V_n * std E_n)| of the
+    // running averages (scale-free; "weak" below kWeakCorrelation). lr is the candidates' rate.
+    std::vector<double> candidate_scores;
+    std::vector<double> candidate_correlations;
 };
 
-struct SwitchRecord {
+// A P-phase whose candidates correlate this little with the remaining error (normalised
+// correlation, all layers) adds dendrites that can hardly help; the GUI and `dendrite plot` warn.
+inline constexpr double kWeakCorrelation = 0.05;
+
+struct SwitchRecord
+{
     int epoch = 0;        // the epoch after which the switch happened
     std::string kind;     // "N->P" | "P->N" | "added" | "reverted" | "finished"
     int dendrites = 0;    // K after the switch
     long long params = 0; // clean params after the switch
     std::string note;     // human-readable reason
+    // Machine-readable cause of the phase's end: n_patience | p_patience | cap_at_n | early_stop
+    // | max_dendrites | max_tries | epochs_max | stopped (empty on "added" after P->N).
+    std::string reason;
 };
 
-struct RunSummary {
+struct RunSummary
+{
     std::string mode;
-    long long params = 0;       // of the best-validation architecture
-    double val_accuracy = 0;    // best validation accuracy
-    double test_accuracy = 0;   // test accuracy at the best-validation epoch
+    long long params = 0;     // of the best-validation architecture
+    double val_accuracy = 0;  // best validation accuracy
+    double test_accuracy = 0; // test accuracy at the best-validation epoch
     int best_epoch = 0;
     int epochs = 0;
     double seconds = 0;
-    std::vector<int> dendrites; // per wrapped layer, of the best architecture
+    std::vector<int> dendrites;              // per wrapped layer, of the best architecture
     std::vector<std::string> wrapped_layers; // names, same order
-    std::string status;         // "finished" | "stopped" | "failed"
-    std::string stop_reason;
+    std::string status;                      // "finished" | "stopped" | "failed"
+    std::string stop_reason;                 // human-readable
+    // Why the run ended, machine-readable: early_stop | max_dendrites | max_tries (the tracker),
+    // epochs_max (the safety net: not a fair end for dendrites), stopped, failed.
+    std::string stop_kind;
+    int p_phases = 0;           // completed P-phases (cc)
+    int p_epochs = 0;           // epochs spent in P-phases
+    int dendrites_added = 0;    // additions (rounds) accepted into the network, kept or not
+    int dendrites_reverted = 0; // additions discarded by a retry
 };
 
 // Progress for live plots. Called from the training thread; observers must be cheap and
 // thread-safe (the GUI posts to its own thread). Throttled: onBatch at most every ~100 ms.
-struct TrainObserver {
+struct TrainObserver
+{
     std::function<void(const EpochRecord&)> onEpoch;
     std::function<void(const SwitchRecord&)> onSwitch;
     std::function<void(int epoch, char phase, int batch, int batches)> onBatch;
-    std::function<bool()> shouldStop;        // polled between batches; true stops cleanly
+    std::function<bool()> shouldStop;            // polled between batches; true stops cleanly
     std::function<bool()> shouldPauseAfterEpoch; // true: stop after this epoch as "stopped"
 };
 
@@ -75,7 +97,8 @@ Result<RunSummary> train(const FeatureDataset& data, const TrainConfig& config,
 Result<RunSummary> resumeTraining(const FeatureDataset& data, const std::filesystem::path& runDir,
                                   TrainObserver* observer = nullptr);
 
-struct Prediction {
+struct Prediction
+{
     std::vector<std::string> labels;
     std::vector<float> probabilities;
 };
@@ -91,12 +114,13 @@ Result<std::vector<int>> predictBatch(const std::filesystem::path& runDir,
 // Each step is what an N-phase epoch does per batch: gather, forward, loss, backward, step.
 // Rates per wall-clock second and per second of this process's CPU time (on a shared machine the
 // latter is the steadier figure: time the process waited for a core is not counted).
-struct TrainStepRate {
+struct TrainStepRate
+{
     double perSecond = 0;
     double perCpuSecond = 0;
     long long steps = 0;
 };
-Result<TrainStepRate> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs, int classes,
-                                   int samples, int warmup, double seconds);
+Result<TrainStepRate> benchmarkTrainSteps(const TrainConfig& config, int frames, int coeffs,
+                                          int classes, int samples, int warmup, double seconds);
 
 } // namespace dw
