@@ -140,7 +140,8 @@ Status checkKnob(const std::string& name, const std::vector<std::string>& known,
         return {};
     return makeError("unknown knob '" + name + "' in " + where,
                      "knob names are those of `dendrite train --set` (perforated-backprop.md "
-                     "section 8): " + joinNames(known));
+                     "section 8): " +
+                         joinNames(known));
 }
 
 Result<KnobValues> parseKnobObject(const json& obj, const std::vector<std::string>& known,
@@ -199,8 +200,7 @@ Result<KnobSpec> parseKnobSpec(const std::string& name, const json& v)
             return makeError("knob '" + name + "': unknown range field '" + f + "'",
                              "a range has \"min\", \"max\" and optional \"log\", \"integer\"");
     }
-    if (!v.contains("min") || !v.contains("max") || !v["min"].is_number() ||
-        !v["max"].is_number())
+    if (!v.contains("min") || !v.contains("max") || !v["min"].is_number() || !v["max"].is_number())
         return makeError("knob '" + name + "': a range needs numeric \"min\" and \"max\"",
                          "e.g. {\"min\": 0.1, \"max\": 0.5}");
     k.isRange = true;
@@ -209,8 +209,8 @@ Result<KnobSpec> parseKnobSpec(const std::string& name, const json& v)
     k.log = v.value("log", false);
     k.integer = v.value("integer", false);
     if (!std::isfinite(k.min) || !std::isfinite(k.max) || k.min > k.max)
-        return makeError("knob '" + name + "': range min " + fmtDouble(k.min) +
-                             " is above max " + fmtDouble(k.max),
+        return makeError("knob '" + name + "': range min " + fmtDouble(k.min) + " is above max " +
+                             fmtDouble(k.max),
                          "swap them");
     if (k.log && k.min <= 0)
         return makeError("knob '" + name + "': a log range needs min > 0",
@@ -350,20 +350,36 @@ std::vector<std::vector<std::string>> parseCsv(const std::string& text)
 
 const std::vector<std::string>& specKnobNames()
 {
-    static const std::vector<std::string> names = {
-        "model",          "conv_layers",
-        "linear_layers",  "width",
-        "growth_mode",    "dropout",
-        "input_noise",    "lr",
-        "batch_size",     "epochs_max",
-        "seed",           "threads",
-        "early_stop_patience", "mode",
-        "perforate",      "max_dendrites",
-        "max_tries",      "n_patience",
-        "p_patience",     "improvement_thresholds",
-        "init_multiplier", "dendrite_activation",
-        "warmup_batches", "cap_at_n",
-        "dendrite_update_mode"};
+    static const std::vector<std::string> names = {"model",
+                                                   "conv_layers",
+                                                   "linear_layers",
+                                                   "width",
+                                                   "growth_mode",
+                                                   "dropout",
+                                                   "input_noise",
+                                                   "lr",
+                                                   "batch_size",
+                                                   "epochs_max",
+                                                   "seed",
+                                                   "threads",
+                                                   "early_stop_patience",
+                                                   "mode",
+                                                   "perforate",
+                                                   "max_dendrites",
+                                                   "max_tries",
+                                                   "n_patience",
+                                                   "p_patience",
+                                                   "improvement_thresholds",
+                                                   "init_multiplier",
+                                                   "dendrite_activation",
+                                                   "warmup_batches",
+                                                   "cap_at_n",
+                                                   "dendrite_update_mode",
+                                                   "dendrite_graph_mode",
+                                                   "sched_patience",
+                                                   "sched_factor",
+                                                   "lr_lowered_before_giving_up",
+                                                   "max_norm"};
     return names;
 }
 
@@ -395,14 +411,13 @@ Result<SweepSpec> parseSweep(const std::string& text, const fs::path& baseDir,
     json root = json::parse(text, nullptr, false);
     if (root.is_discarded())
         return makeError("the sweep file is not valid JSON",
-                         "check commas and quotes; resources/sweeps/small.json is an example",
-                         3);
+                         "check commas and quotes; resources/sweeps/small.json is an example", 3);
     if (!root.is_object())
         return makeError("the sweep file must hold one JSON object", "see resources/sweeps/", 3);
 
     static const std::set<std::string> fields = {
-        "name",    "description", "project", "search", "trials",   "seed",    "stratify",
-        "paired",  "epochs_max",  "fixed",   "knobs",  "configs",  "baseline", "comment"};
+        "name",   "description", "project", "search", "trials",  "seed",     "stratify",
+        "paired", "epochs_max",  "fixed",   "knobs",  "configs", "baseline", "comment"};
     for (auto it = root.begin(); it != root.end(); ++it)
         if (!fields.count(it.key()))
             return makeError("unknown field '" + it.key() + "' in the sweep file",
@@ -410,7 +425,9 @@ Result<SweepSpec> parseSweep(const std::string& text, const fs::path& baseDir,
                              "stratify, paired, epochs_max, fixed, knobs, configs, baseline; "
                              "knobs go inside \"knobs\" or \"fixed\"",
                              3);
-    auto err = [](std::string m, std::string h) { return makeError(std::move(m), std::move(h), 3); };
+    auto err = [](std::string m, std::string h) {
+        return makeError(std::move(m), std::move(h), 3);
+    };
 
     SweepSpec spec;
     try {
@@ -556,8 +573,8 @@ Result<SweepSpec> loadSweep(const fs::path& file, const std::vector<std::string>
                          "check the path; resources/sweeps/ has examples", 3);
     auto spec = parseSweep(*text, fs::absolute(file).parent_path(), known);
     if (!spec)
-        return makeError(file.filename().string() + ": " + spec.error().message,
-                         spec.error().hint, spec.error().code);
+        return makeError(file.filename().string() + ": " + spec.error().message, spec.error().hint,
+                         spec.error().code);
     return spec;
 }
 
@@ -707,8 +724,7 @@ Result<TrialRow> rowFromJson(const std::string& text)
     try {
         for (const char* f : {"id", "index", "params", "val", "test", "status"})
             if (!o.contains(f))
-                return makeError(std::string("field '") + f + "' is missing", "rerun the trial",
-                                 3);
+                return makeError(std::string("field '") + f + "' is missing", "rerun the trial", 3);
         r.id = o.at("id").get<std::string>();
         r.index = o.at("index").get<int>();
         if (o.contains("knobs"))
@@ -783,9 +799,18 @@ Result<SweepDir> SweepDir::open(const fs::path& dir)
     return d;
 }
 
-fs::path SweepDir::rowPath(const std::string& id) const { return m_dir / "rows" / (id + ".json"); }
-fs::path SweepDir::runPath(const std::string& id) const { return m_dir / "runs" / id; }
-fs::path SweepDir::claimPath(const std::string& id) const { return m_dir / "claims" / id; }
+fs::path SweepDir::rowPath(const std::string& id) const
+{
+    return m_dir / "rows" / (id + ".json");
+}
+fs::path SweepDir::runPath(const std::string& id) const
+{
+    return m_dir / "runs" / id;
+}
+fs::path SweepDir::claimPath(const std::string& id) const
+{
+    return m_dir / "claims" / id;
+}
 
 bool SweepDir::hasRow(const std::string& id) const
 {
@@ -825,14 +850,14 @@ Result<SweepDir::Claim> SweepDir::claim(const std::string& id) const
             }
             const fs::path run = runPath(id);
             if (fs::exists(run, ec) && !fs::is_empty(run, ec))
-                fs::rename(run, run.string() + ".stale-" + nowText() + "-" +
-                                    std::to_string(::getpid()),
+                fs::rename(run,
+                           run.string() + ".stale-" + nowText() + "-" + std::to_string(::getpid()),
                            ec);
             return Claim::Claimed;
         }
         if (errno != EEXIST)
-            return makeError("cannot create the claim '" + c.string() + "': " +
-                                 std::strerror(errno),
+            return makeError("cannot create the claim '" + c.string() +
+                                 "': " + std::strerror(errno),
                              "check that the sweep folder is writable");
         // Held: take it over only when its process is provably gone (same host, no such pid).
         auto text = readFile(c);
@@ -859,8 +884,8 @@ void SweepDir::release(const std::string& id) const
 Status SweepDir::writeRow(const TrialRow& row) const
 {
     const fs::path final = rowPath(row.id);
-    const fs::path pending = m_dir / "rows" /
-                             ("." + row.id + ".pending-" + std::to_string(::getpid()));
+    const fs::path pending =
+        m_dir / "rows" / ("." + row.id + ".pending-" + std::to_string(::getpid()));
     if (auto s = writeFileAtomic(pending, rowToJson(row)); !s)
         return s;
     // link(2) publishes the complete file under its final name only if that name is free:
@@ -872,8 +897,7 @@ Status SweepDir::writeRow(const TrialRow& row) const
         if (err == EEXIST)
             return makeError("trial " + row.id + " already has a result row; kept the first one",
                              "two runners ran the same trial; nothing was lost");
-        return makeError("cannot publish the row '" + final.string() + "': " +
-                             std::strerror(err),
+        return makeError("cannot publish the row '" + final.string() + "': " + std::strerror(err),
                          "check that the sweep folder is writable");
     }
     return {};
@@ -1049,8 +1073,8 @@ Interval bootstrapAccuracyCI(double accuracy, int n, int resamples, uint64_t see
     double acc = 0;
     const double lp = std::log(p), lq = std::log1p(-p);
     for (int j = 0; j <= n; ++j) {
-        const double lpmf = std::lgamma(n + 1.0) - std::lgamma(j + 1.0) -
-                            std::lgamma(n - j + 1.0) + j * lp + (n - j) * lq;
+        const double lpmf = std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0) +
+                            j * lp + (n - j) * lq;
         acc += std::exp(lpmf);
         cdf[size_t(j)] = acc;
     }
@@ -1131,7 +1155,10 @@ std::string pct(double v)
     return buf;
 }
 
-std::string acc3(double v) { return fmtDouble(v, 3); }
+std::string acc3(double v)
+{
+    return fmtDouble(v, 3);
+}
 
 std::string thousands(long long v)
 {
@@ -1230,8 +1257,8 @@ Findings computeFindings(const std::vector<TrialRow>& rows, const std::vector<lo
             Finding fi = findingOf("closest " + m + " model to the most accurate", *near);
             const double eTop = 1.0 - top->test, eNear = 1.0 - near->test;
             if (eTop > 0)
-                fi.note = (eNear >= eTop ? pct(eNear / eTop - 1.0) + " more" :
-                                           pct(1.0 - eNear / eTop) + " less") +
+                fi.note = (eNear >= eTop ? pct(eNear / eTop - 1.0) + " more"
+                                         : pct(1.0 - eNear / eTop) + " less") +
                           " test error than the most accurate";
             f.items.push_back(fi);
         }
@@ -1274,8 +1301,8 @@ std::string findingsMarkdown(const Findings& f)
     if (f.baseline) {
         const auto b = findingOf("baseline", *f.baseline);
         o << "Baseline (" << f.baseline->mode() << ", model "
-          << (f.baseline->knobs.count("model") ? f.baseline->knobs.at("model") : "?") << "): "
-          << thousands(b.params) << " params, val " << acc3(b.val) << ", test " << ci(b)
+          << (f.baseline->knobs.count("model") ? f.baseline->knobs.at("model") : "?")
+          << "): " << thousands(b.params) << " params, val " << acc3(b.val) << ", test " << ci(b)
           << ".\n\n";
     }
     o << "| finding | trial | type | params | val | test [95 % CI] | note |\n";
@@ -1284,9 +1311,8 @@ std::string findingsMarkdown(const Findings& f)
         if (x.id.empty())
             o << "| " << x.what << " | - | - | - | - | - | " << x.note << " |\n";
         else
-            o << "| " << x.what << " | " << x.id << " | " << x.mode << " | "
-              << thousands(x.params) << " | " << acc3(x.val) << " | " << ci(x) << " | " << x.note
-              << " |\n";
+            o << "| " << x.what << " | " << x.id << " | " << x.mode << " | " << thousands(x.params)
+              << " | " << acc3(x.val) << " | " << ci(x) << " | " << x.note << " |\n";
     }
     if (!f.perBudget.empty()) {
         o << "\nBest of each type within a parameter budget (trial, params, val, test [95 % CI]):"

@@ -428,10 +428,18 @@ std::string TrainConfig::toJson() const
     j["cap_at_n"] = cap_at_n;
     j["dendrite_update_mode"] = dendrite_update_mode;
     j["dendrite_graph_mode"] = dendrite_graph_mode;
-    j["sched_patience"] = schedPatience();
+    // "auto" stays auto, so a config read back (the GUI's form, a sweep's base) follows a new
+    // n_patience or model; lr_scheduler below and maxNorm() give the resolved values.
+    if (sched_patience < 0)
+        j["sched_patience"] = "auto";
+    else
+        j["sched_patience"] = sched_patience;
     j["sched_factor"] = sched_factor;
     j["lr_lowered_before_giving_up"] = lr_lowered_before_giving_up;
-    j["max_norm"] = maxNorm();
+    if (std::isnan(max_norm))
+        j["max_norm"] = "auto";
+    else
+        j["max_norm"] = max_norm;
     j["lr_scheduler"] = {{"scheduler", "ReduceLROnPlateau"},
                          {"mode", "max"},
                          {"factor", sched_factor},
