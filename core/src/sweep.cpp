@@ -2,6 +2,7 @@
 #include "dw/core/sweep.h"
 
 #include "dw/core/atomic_file.h"
+#include "dw/core/train_config.h"
 
 #include <nlohmann/json.hpp>
 
@@ -350,36 +351,15 @@ std::vector<std::vector<std::string>> parseCsv(const std::string& text)
 
 const std::vector<std::string>& specKnobNames()
 {
-    static const std::vector<std::string> names = {"model",
-                                                   "conv_layers",
-                                                   "linear_layers",
-                                                   "width",
-                                                   "growth_mode",
-                                                   "dropout",
-                                                   "input_noise",
-                                                   "lr",
-                                                   "batch_size",
-                                                   "epochs_max",
-                                                   "seed",
-                                                   "threads",
-                                                   "early_stop_patience",
-                                                   "mode",
-                                                   "perforate",
-                                                   "max_dendrites",
-                                                   "max_tries",
-                                                   "n_patience",
-                                                   "p_patience",
-                                                   "improvement_thresholds",
-                                                   "init_multiplier",
-                                                   "dendrite_activation",
-                                                   "warmup_batches",
-                                                   "cap_at_n",
-                                                   "dendrite_update_mode",
-                                                   "dendrite_graph_mode",
-                                                   "sched_patience",
-                                                   "sched_factor",
-                                                   "lr_lowered_before_giving_up",
-                                                   "max_norm"};
+    // The config's training knobs (feature knobs come from the project), in its order; conv_dim
+    // is not part of the paper's space.
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const auto& k : dw::TrainConfig::trainingKnobNames())
+            if (k != "conv_dim")
+                n.push_back(k);
+        return n;
+    }();
     return names;
 }
 

@@ -121,39 +121,44 @@ bool isBoolKnob(const std::string& name)
 
 } // namespace
 
+std::vector<std::string> TrainConfig::trainingKnobNames()
+{
+    return {"model",
+            "conv_layers",
+            "linear_layers",
+            "width",
+            "growth_mode",
+            "dropout",
+            "input_noise",
+            "conv_dim",
+            "lr",
+            "batch_size",
+            "epochs_max",
+            "seed",
+            "threads",
+            "early_stop_patience",
+            "mode",
+            "perforate",
+            "max_dendrites",
+            "max_tries",
+            "n_patience",
+            "p_patience",
+            "improvement_thresholds",
+            "init_multiplier",
+            "dendrite_activation",
+            "warmup_batches",
+            "cap_at_n",
+            "dendrite_update_mode",
+            "dendrite_graph_mode",
+            "sched_patience",
+            "sched_factor",
+            "lr_lowered_before_giving_up",
+            "max_norm"};
+}
+
 std::vector<std::string> TrainConfig::knobNames()
 {
-    std::vector<std::string> k = {"model",
-                                  "conv_layers",
-                                  "linear_layers",
-                                  "width",
-                                  "growth_mode",
-                                  "dropout",
-                                  "input_noise",
-                                  "conv_dim",
-                                  "lr",
-                                  "batch_size",
-                                  "epochs_max",
-                                  "seed",
-                                  "threads",
-                                  "early_stop_patience",
-                                  "mode",
-                                  "perforate",
-                                  "max_dendrites",
-                                  "max_tries",
-                                  "n_patience",
-                                  "p_patience",
-                                  "improvement_thresholds",
-                                  "init_multiplier",
-                                  "dendrite_activation",
-                                  "warmup_batches",
-                                  "cap_at_n",
-                                  "dendrite_update_mode",
-                                  "dendrite_graph_mode",
-                                  "sched_patience",
-                                  "sched_factor",
-                                  "lr_lowered_before_giving_up",
-                                  "max_norm"};
+    std::vector<std::string> k = trainingKnobNames();
     for (const auto& f : featureKnobs())
         k.push_back(f);
     return k;

@@ -341,21 +341,23 @@ public:
         while (!done && m_epoch < m_cfg.epochs_max) {
             auto t0 = Clock::now();
             const int epoch = m_epoch + 1;
+            const EpochStats st =
+                m_phase == 'N' ? trainNeuronEpoch(epoch) : trainCandidateEpoch(epoch);
+            if (st.stopped) {
+                status = "stopped";
+                reason = "stopped by the user during epoch " + std::to_string(epoch);
+                stopKind = reason::kStopped;
+                break;
+            }
+            if (st.nan) {
+                status = "failed: loss became NaN at epoch " + std::to_string(epoch);
+                reason = std::string("loss became NaN") +
+                         (m_phase == 'P' ? " in the P-phase" : "") + " at epoch " +
+                         std::to_string(epoch) + " (lower lr, e.g. --set lr=0.001)";
+                stopKind = reason::kFailed;
+                break;
+            }
             if (m_phase == 'N') {
-                EpochStats st = trainNeuronEpoch(epoch);
-                if (st.stopped) {
-                    status = "stopped";
-                    reason = "stopped by the user during epoch " + std::to_string(epoch);
-                    stopKind = reason::kStopped;
-                    break;
-                }
-                if (st.nan) {
-                    status = "failed: loss became NaN at epoch " + std::to_string(epoch);
-                    reason = "loss became NaN at epoch " + std::to_string(epoch) +
-                             " (lower lr, e.g. --set lr=0.001)";
-                    stopKind = reason::kFailed;
-                    break;
-                }
                 m_epoch = epoch;
                 EvalResult v = evaluate(m_val);
                 EvalResult te = evaluate(m_test);
@@ -416,20 +418,6 @@ public:
                     }
                 }
             } else {
-                EpochStats st = trainCandidateEpoch(epoch);
-                if (st.stopped) {
-                    status = "stopped";
-                    reason = "stopped by the user during epoch " + std::to_string(epoch);
-                    stopKind = reason::kStopped;
-                    break;
-                }
-                if (st.nan) {
-                    status = "failed: loss became NaN at epoch " + std::to_string(epoch);
-                    reason = "loss became NaN in the P-phase at epoch " + std::to_string(epoch) +
-                             " (lower lr, e.g. --set lr=0.001)";
-                    stopKind = reason::kFailed;
-                    break;
-                }
                 m_epoch = epoch;
                 std::vector<double> scores, corrs;
                 bool improved = false;

@@ -19,6 +19,14 @@ std::pair<Action, int> feed(PhaseTracker& t, const std::vector<double>& scores, 
     }
     return {Action::Continue, -1};
 }
+// Feeds scores; returns the decision of the last one.
+PhaseTracker::Decision lastOf(PhaseTracker& t, const std::vector<double>& scores, int k)
+{
+    PhaseTracker::Decision d;
+    for (double s : scores)
+        d = t.onEpoch(s, k);
+    return d;
+}
 } // namespace
 
 class TestTracker : public QObject
@@ -98,9 +106,7 @@ private Q_SLOTS:
         QCOMPARE(i3, 2);
         QCOMPARE(t.tries(), 2);
         t.onRestructure(2);
-        auto d4 = t.onEpoch(0.69, 2);
-        d4 = t.onEpoch(0.69, 2);
-        d4 = t.onEpoch(0.69, 2);
+        auto d4 = lastOf(t, {0.69, 0.69, 0.69}, 2);
         QCOMPARE(d4.action, Action::Finish);
         QCOMPARE(d4.reason, std::string("max_tries"));
         QCOMPARE(t.globalBest(), 0.7);
@@ -145,18 +151,14 @@ private Q_SLOTS:
         // K = max_dendrites = 1 and the dendrite did not beat 0.6: retried, not finished.
         QCOMPARE(feed(t, {0.55, 0.55, 0.55}, 1).first, Action::Retry);
         t.onRestructure(1);
-        auto d = t.onEpoch(0.5, 1);
-        d = t.onEpoch(0.5, 1);
-        d = t.onEpoch(0.5, 1);
+        auto d = lastOf(t, {0.5, 0.5, 0.5}, 1);
         QCOMPARE(d.action, Action::Finish);
         QCOMPARE(d.reason, std::string("max_tries"));
         // A dendrite at max_dendrites that did set a new global best finishes the run.
         PhaseTracker u(TrackerConfig{false, 1, 2, 2, {0.0}});
         QCOMPARE(feed(u, {0.6, 0.6, 0.6}, 0).first, Action::Add);
         u.onRestructure(1);
-        auto e = u.onEpoch(0.7, 1);
-        e = u.onEpoch(0.7, 1);
-        e = u.onEpoch(0.7, 1);
+        auto e = lastOf(u, {0.7, 0.7, 0.7}, 1);
         QCOMPARE(e.action, Action::Finish);
         QCOMPARE(e.reason, std::string("max_dendrites"));
     }

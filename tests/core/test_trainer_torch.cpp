@@ -75,6 +75,18 @@ TrainConfig toyConfig(const std::string& mode)
     return c;
 }
 
+// Trains into `dir` and pauses after epoch `pauseAt` (the run ends "stopped" with latest.pt).
+Result<RunSummary> runPausedAt(const FeatureDataset& data, const TrainConfig& c,
+                               const engine::NetSpec& spec, const std::filesystem::path& dir,
+                               int pauseAt)
+{
+    int seen = 0;
+    TrainObserver obs;
+    obs.onEpoch = [&](const EpochRecord& e) { seen = e.epoch; };
+    obs.shouldPauseAfterEpoch = [&] { return seen == pauseAt; };
+    return engine::runTraining(data, c, spec, dir, &obs);
+}
+
 } // namespace
 
 class TestTrainer : public QObject
@@ -184,11 +196,7 @@ private Q_SLOTS:
         int pauseAt = pauseOffset < 0 ? 3 : (mode == "cc" ? firstP : firstAdd) + pauseOffset;
         QVERIFY(pauseAt > 0 && pauseAt < full->epochs);
 
-        int seen = 0;
-        TrainObserver obs;
-        obs.onEpoch = [&](const EpochRecord& e) { seen = e.epoch; };
-        obs.shouldPauseAfterEpoch = [&] { return seen == pauseAt; };
-        auto part = engine::runTraining(data, c, toySpec(), root / "part", &obs);
+        auto part = runPausedAt(data, c, toySpec(), root / "part", pauseAt);
         QVERIFY(part.ok());
         QCOMPARE(part->status, std::string("stopped"));
         QCOMPARE(part->epochs, pauseAt);
@@ -277,11 +285,7 @@ private Q_SLOTS:
         // network and different candidates.
         int firstP = p[0].epoch;
         auto pausedAt = [&](int epoch, const char* name) {
-            int seen = 0;
-            TrainObserver obs;
-            obs.onEpoch = [&](const EpochRecord& e) { seen = e.epoch; };
-            obs.shouldPauseAfterEpoch = [&] { return seen == epoch; };
-            auto r = engine::runTraining(data, c, spec, root / name, &obs);
+            auto r = runPausedAt(data, c, spec, root / name, epoch);
             if (!r.ok())
                 qFatal("%s", r.error().text().c_str());
             auto ck = engine::loadCheckpoint(root / name / "latest.pt");

@@ -66,6 +66,7 @@ struct TrainConfig
     std::string toJson() const; // every knob
     static Result<TrainConfig> fromJson(const std::string& json);
     static std::vector<std::string> knobNames();
+    static std::vector<std::string> trainingKnobNames(); // knobNames() without features
     // Checks one knob's value (not cross-knob rules); set() calls it.
     Status validateKnob(const std::string& name) const;
 
