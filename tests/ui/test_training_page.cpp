@@ -380,7 +380,8 @@ void TestTrainingPage::screenshots()
 
     // cc run: grab mid-run while a P-phase is visible after a full N -> P -> N cycle.
     setTinyCcKnobs(page.knobForm());
-    page.knobForm()->setValue("epochs_max", "30");
+    // With the library's P-phase schedule a tiny run's first P-phase alone takes ~18 epochs.
+    page.knobForm()->setValue("epochs_max", "80");
     page.knobForm()->setValue("n_patience", "3");
     page.knobForm()->setValue("p_patience", "2");
     if (demo) {
