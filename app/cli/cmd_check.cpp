@@ -94,6 +94,8 @@ int run(const std::vector<std::string>& argv)
             if (!e.is_directory())
                 continue;
             const std::string name = e.path().filename().string();
+            if (name.find(".tmp-dw") != std::string::npos)
+                continue; // a run folder being created (or left by a crash; open removes those)
             json r = {{"name", name}};
             if (repair) {
                 if (int n = dw::removeStaleTemporaries(e.path()); n > 0)

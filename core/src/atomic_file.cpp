@@ -2,6 +2,7 @@
 #include "dw/core/atomic_file.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -96,13 +97,53 @@ Result<std::string> readFile(const fs::path& path)
     return s.str();
 }
 
+Status createFolderAtomic(const fs::path& target,
+                          const std::vector<std::pair<std::string, std::string>>& files)
+{
+    std::error_code ec;
+    if (fs::is_directory(target, ec) && !fs::is_empty(target, ec)) {
+        for (const auto& [name, bytes] : files)
+            if (auto s = writeFileAtomic(target / name, bytes); !s)
+                return s;
+        return {};
+    }
+    const fs::path parent = target.parent_path();
+    if (!parent.empty()) {
+        fs::create_directories(parent, ec);
+        if (ec)
+            return makeError("cannot create folder '" + parent.string() + "': " + ec.message(),
+                             "check the path and its permissions");
+    }
+    const fs::path staging = target.string() + uniqueSuffix();
+    if (!fs::create_directory(staging, ec) || ec)
+        return makeError("cannot create folder '" + target.string() +
+                             "': " + (ec ? ec.message() : std::string("it already exists")),
+                         "check the path and its permissions");
+    auto fail = [&](Error e) -> Status {
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        return e;
+    };
+    for (const auto& [name, bytes] : files)
+        if (auto s = writeFileAtomic(staging / name, bytes); !s)
+            return fail(s.error());
+    // rename(2) replaces an empty folder, so a folder left by mkdir alone is taken over.
+    if (::rename(staging.c_str(), target.c_str()) != 0)
+        return fail(
+            makeError("cannot create folder '" + target.string() + "': " + std::strerror(errno),
+                      "check the path and its permissions"));
+    fsyncDir(parent);
+    return {};
+}
+
 int removeStaleTemporaries(const fs::path& dir)
 {
     int n = 0;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
         if (e.path().filename().string().find(kTmpMarker) != std::string::npos) {
-            if (fs::remove(e.path(), ec))
+            std::error_code rec;
+            if (fs::remove_all(e.path(), rec) > 0)
                 ++n;
         }
     }

@@ -49,8 +49,9 @@ std::string sanitizeId(const std::string& s)
 
 json clipToJson(const Clip& c)
 {
-    return json{{"id", c.id},         {"label", c.label},   {"path", c.path},
-                {"split", splitName(c.split)}, {"source", c.source}, {"samples", c.samples}};
+    return json{{"id", c.id},         {"label", c.label},
+                {"path", c.path},     {"split", splitName(c.split)},
+                {"source", c.source}, {"samples", c.samples}};
 }
 
 Result<Clip> clipFromJson(const json& j)
@@ -71,9 +72,8 @@ Result<Clip> clipFromJson(const json& j)
 bool isWav(const fs::path& p)
 {
     std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-        return char(std::tolower(c));
-    });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return ext == ".wav";
 }
 
@@ -143,8 +143,9 @@ Status Project::validateLabel(const std::string& label)
             return makeError("label '" + label + "' contains a path separator", hint);
         if (c < 0x20 || c == 0x7f || c == ' ' || c == ':' || c == '*' || c == '?' || c == '"' ||
             c == '<' || c == '>' || c == '|')
-            return makeError("label '" + label + "' contains a space or a character that is "
-                             "not allowed in folder names",
+            return makeError("label '" + label +
+                                 "' contains a space or a character that is "
+                                 "not allowed in folder names",
                              hint);
     }
     return {};
@@ -187,7 +188,8 @@ Result<Project> Project::open(const fs::path& root)
     if (!fs::exists(root, ec))
         return makeError("project folder '" + root.string() + "' does not exist",
                          "check the path, or create a project with `dendrite demo-data --out " +
-                             root.string() + "` or `dendrite import`", 3);
+                             root.string() + "` or `dendrite import`",
+                         3);
     if (!fs::is_directory(root, ec))
         return makeError("'" + root.string() + "' is a file, not a project folder",
                          "pass the folder that holds project.json", 3);
@@ -195,7 +197,8 @@ Result<Project> Project::open(const fs::path& root)
     if (!fs::exists(manifest, ec))
         return makeError("'" + root.string() + "' is not a Dendrite project (no project.json)",
                          "pass the folder that holds project.json, or create a project with "
-                         "`dendrite demo-data` or `dendrite import`", 3);
+                         "`dendrite demo-data` or `dendrite import`",
+                         3);
     auto text = readFile(manifest);
     if (!text)
         return text.error();
@@ -218,8 +221,7 @@ Result<Project> Project::open(const fs::path& root)
         for (const auto& l : j.value("labels", json::array())) {
             std::string label = l.get<std::string>();
             if (auto s = validateLabel(label); !s)
-                return makeError("'" + manifest.string() + "': " + s.error().message, badHint,
-                                 3);
+                return makeError("'" + manifest.string() + "': " + s.error().message, badHint, 3);
             if (seenLabels.insert(label).second)
                 p.m_labels.push_back(label);
         }
@@ -254,8 +256,8 @@ Result<Project> Project::open(const fs::path& root)
                                          "' was used by clips but not listed: added");
             }
             if (!fs::exists(root / c->path, ec)) {
-                p.m_openReport.push_back("clip '" + c->id + "' is listed but its file '" +
-                                         c->path + "' is missing: unlisted");
+                p.m_openReport.push_back("clip '" + c->id + "' is listed but its file '" + c->path +
+                                         "' is missing: unlisted");
                 continue;
             }
             p.m_clips.push_back(*c);
@@ -273,6 +275,7 @@ Result<Project> Project::open(const fs::path& root)
     int stale = removeStaleTemporaries(root);
     stale += removeStaleTemporaries(root / "trash");
     stale += removeStaleTemporaries(root / "cache");
+    stale += removeStaleTemporaries(root / "runs");
     if (fs::is_directory(root / "clips", ec)) {
         stale += removeStaleTemporaries(root / "clips");
         for (const auto& d : fs::directory_iterator(root / "clips", ec))
@@ -305,7 +308,8 @@ Result<Project> Project::open(const fs::path& root)
             continue;
         const std::string label = f.parent_path().filename().string();
         if (!validateLabel(label)) {
-            p.m_openReport.push_back("'" + rel + "' is in a folder whose name is not a valid "
+            p.m_openReport.push_back("'" + rel +
+                                     "' is in a folder whose name is not a valid "
                                      "label: left alone");
             continue;
         }
@@ -317,7 +321,8 @@ Result<Project> Project::open(const fs::path& root)
         }
         std::string id = f.stem().string();
         if (p.findClip(id) || id != sanitizeId(id)) {
-            p.m_openReport.push_back("'" + rel + "' is not listed and its name clashes with "
+            p.m_openReport.push_back("'" + rel +
+                                     "' is not listed and its name clashes with "
                                      "another clip: left alone (rename it and reopen)");
             continue;
         }
@@ -447,8 +452,8 @@ Result<Clip> Project::addClip(const std::string& label, std::span<const int16_t>
     c.id = id;
     c.label = label;
     c.path = "clips/" + label + "/" + id + ".wav";
-    c.split = splitForIdentity(identity.empty() ? id : identity, m_validationPercent,
-                               m_testPercent);
+    c.split =
+        splitForIdentity(identity.empty() ? id : identity, m_validationPercent, m_testPercent);
     c.source = source;
     c.samples = int(samples.size());
     Audio a;
@@ -463,8 +468,8 @@ Result<Clip> Project::addClip(const std::string& label, std::span<const int16_t>
 
 Status Project::relabel(const std::string& clipId, const std::string& label)
 {
-    auto it = std::find_if(m_clips.begin(), m_clips.end(),
-                           [&](const Clip& c) { return c.id == clipId; });
+    auto it =
+        std::find_if(m_clips.begin(), m_clips.end(), [&](const Clip& c) { return c.id == clipId; });
     if (it == m_clips.end())
         return makeError("no clip '" + clipId + "' in the project", "check the clip id");
     if (it->label == label)
@@ -494,8 +499,8 @@ Status Project::setSplit(const std::string& clipId, Split split)
 
 Status Project::trashClip(const std::string& clipId)
 {
-    auto it = std::find_if(m_clips.begin(), m_clips.end(),
-                           [&](const Clip& c) { return c.id == clipId; });
+    auto it =
+        std::find_if(m_clips.begin(), m_clips.end(), [&](const Clip& c) { return c.id == clipId; });
     if (it == m_clips.end())
         return makeError("no clip '" + clipId + "' in the project", "check the clip id");
     if (auto s = moveFile(m_root / it->path, m_root / "trash" / (it->id + ".wav")); !s)
@@ -507,8 +512,8 @@ Status Project::trashClip(const std::string& clipId)
 
 Status Project::restoreClip(const std::string& clipId)
 {
-    auto it = std::find_if(m_trash.begin(), m_trash.end(),
-                           [&](const Clip& c) { return c.id == clipId; });
+    auto it =
+        std::find_if(m_trash.begin(), m_trash.end(), [&](const Clip& c) { return c.id == clipId; });
     if (it == m_trash.end())
         return makeError("no clip '" + clipId + "' in the trash", "check the clip id");
     Clip c = *it;

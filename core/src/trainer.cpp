@@ -230,18 +230,10 @@ public:
         json cj = json::parse(m_cfg.toJson());
         cj["started_at"] = nowIso();
         cj["labels"] = m_labels;
-        // The folder appears right before its config.json: a run killed while the data and the
-        // network were being prepared left an empty folder that no reader accepts as a run.
-        std::error_code ec;
-        fs::create_directories(m_dir, ec);
-        if (ec)
-            return makeError("cannot create run folder '" + m_dir.string() + "': " + ec.message(),
-                             "check the path and permissions");
-        if (auto s = writeFileAtomic(m_dir / "config.json", cj.dump(2)); !s)
-            return s;
-        if (auto s = writeFileAtomic(m_dir / "events.jsonl", ""); !s)
-            return s;
-        return writeFileAtomic(m_dir / "status", "running\n");
+        // The folder appears with its config.json in one rename: a run killed while it was being
+        // created leaves no folder, or a whole one that reads as a run.
+        return createFolderAtomic(
+            m_dir, {{"config.json", cj.dump(2)}, {"events.jsonl", ""}, {"status", "running\n"}});
     }
 
     Status resumeFrom(const fs::path& latest)
