@@ -200,7 +200,8 @@ std::string onnxModel(const Graph& g, const std::string& producer)
         case DW_OP_CONV1D:
         case DW_OP_CONV2D: {
             const bool two = n.op == DW_OP_CONV2D;
-            std::string v = two ? o.reshape(x, {-1, is.c, is.h, is.w}) : o.reshape(x, {-1, is.c, is.w});
+            std::string v =
+                two ? o.reshape(x, {-1, is.c, is.h, is.w}) : o.reshape(x, {-1, is.c, is.w});
             std::vector<int64_t> wd = two ? std::vector<int64_t>{os.c, is.c, n.kh, n.kw}
                                           : std::vector<int64_t>{os.c, is.c, n.kw};
             std::vector<std::string> in{v, o.init(n.name + ".weight", wd, n.weight)};
@@ -220,7 +221,8 @@ std::string onnxModel(const Graph& g, const std::string& producer)
         }
         case DW_OP_LINEAR: {
             std::string v = o.reshape(x, {-1, is.count()});
-            std::vector<std::string> in{v, o.init(n.name + ".weight", {os.c, is.count()}, n.weight)};
+            std::vector<std::string> in{v,
+                                        o.init(n.name + ".weight", {os.c, is.count()}, n.weight)};
             in.push_back(n.bias.empty()
                              ? o.init(n.name + ".bias", {os.c}, std::vector<float>(size_t(os.c)))
                              : o.init(n.name + ".bias", {os.c}, n.bias));
@@ -236,14 +238,18 @@ std::string onnxModel(const Graph& g, const std::string& producer)
             break;
         case DW_OP_MAXPOOL: {
             const bool two = n.kh > 1 || is.h > 1;
-            std::string v = two ? o.reshape(x, {-1, is.c, is.h, is.w}) : o.reshape(x, {-1, is.c, is.w});
+            std::string v =
+                two ? o.reshape(x, {-1, is.c, is.h, is.w}) : o.reshape(x, {-1, is.c, is.w});
+            // Ceil mode exactly when the graph's output extent is beyond the floor one.
+            const int ceil = os.w > (is.w + 2 * n.pw - n.kw) / n.sw + 1 ||
+                             (two && os.h > (is.h + 2 * n.ph - n.kh) / n.sh + 1);
             std::vector<Pb> at;
             if (two)
                 at = {attrInts("kernel_shape", {n.kh, n.kw}), attrInts("strides", {n.sh, n.sw}),
-                      attrInts("pads", {n.ph, n.pw, n.ph, n.pw}), attrInt("ceil_mode", 1)};
+                      attrInts("pads", {n.ph, n.pw, n.ph, n.pw}), attrInt("ceil_mode", ceil)};
             else
                 at = {attrInts("kernel_shape", {n.kw}), attrInts("strides", {n.sw}),
-                      attrInts("pads", {n.pw, n.pw}), attrInt("ceil_mode", 1)};
+                      attrInts("pads", {n.pw, n.pw}), attrInt("ceil_mode", ceil)};
             y = o.node("MaxPool", {v}, at);
             r = two ? 4 : 3;
             break;

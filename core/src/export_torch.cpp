@@ -171,13 +171,11 @@ int dwAct(engine::Activation a)
     return DW_ACT_SIGMOID;
 }
 
-int poolExtent(int in)
+int poolExtent(int in, bool floorMode)
 {
-    // torch max_pool(kernel 2, stride 2, ceil_mode) == Keras 'same' pooling: ceil(in / 2).
-    int cl = (in - 2 + 1) / 2 + 1;
-    if ((cl - 1) * 2 >= in)
-        --cl;
-    return std::max(cl, 1);
+    // torch max_pool(kernel 2, stride 2): floor(in / 2), or ceil(in / 2) in ceil mode (== Keras
+    // 'same' pooling, Edge Impulse's).
+    return std::max(engine::pooledExtent(in, floorMode), 1);
 }
 
 } // namespace
@@ -320,7 +318,8 @@ Result<Graph> graphFromNetwork(engine::NetworkImpl& net, const std::vector<std::
             n.input = x;
             n.kh = n.sh = image ? 2 : 1;
             n.kw = n.sw = 2;
-            n.output = g.addTensor({s.c, image ? poolExtent(s.h) : s.h, poolExtent(s.w)});
+            n.output = g.addTensor({s.c, image ? poolExtent(s.h, spec.poolFloor) : s.h,
+                                    poolExtent(s.w, spec.poolFloor)});
             n.name = "maxpool";
             g.nodes.push_back(n);
             x = n.output;

@@ -43,11 +43,14 @@ const char* inputName(NetSpec::Input i)
     return "?";
 }
 
-int ceilHalf(int n)
-{
-    return (n + 1) / 2;
-}
 } // namespace
+
+int pooledExtent(int in, bool floorMode)
+{
+    if (in < 1)
+        return 0;
+    return floorMode ? in / 2 : (in + 1) / 2;
+}
 
 std::string NetSpec::toJson() const
 {
@@ -57,6 +60,7 @@ std::string NetSpec::toJson() const
     j["coeffs"] = coeffs;
     j["classes"] = classes;
     j["max_norm"] = maxNorm;
+    j["pool_floor"] = poolFloor;
     json ls = json::array();
     for (const auto& l : layers)
         ls.push_back({{"op", opName(l.op)}, {"out", l.out}, {"p", l.p}});
@@ -77,6 +81,8 @@ Result<NetSpec> NetSpec::fromJson(const std::string& text)
         s.coeffs = j.at("coeffs").get<int>();
         s.classes = j.at("classes").get<int>();
         s.maxNorm = j.at("max_norm").get<bool>();
+        // Checkpoints written before the block's nets pooled as Keras does (round up).
+        s.poolFloor = j.value("pool_floor", false);
         for (const auto& l : j.at("layers")) {
             Layer L;
             std::string op = l.at("op").get<std::string>();
@@ -128,23 +134,67 @@ Result<NetSpec> specFor(const TrainConfig& c, int frames, int coeffs, int classe
     s.coeffs = coeffs;
     s.classes = classes;
     using Op = NetSpec::Op;
-    auto convBlock = [&](int ch) {
+    auto convBlock = [&](int ch, double dropout) {
         s.layers.push_back({Op::Conv, ch, 0});
         s.layers.push_back({Op::Relu, 0, 0});
         s.layers.push_back({Op::Pool, 0, 0});
-        s.layers.push_back({Op::Dropout, 0, c.dropout});
+        s.layers.push_back({Op::Dropout, 0, dropout});
     };
-    if (c.model == "ei1d" || c.model == "ei2d") {
-        s.input = c.model == "ei1d" ? NetSpec::Input::Seq1d : NetSpec::Input::Image2d;
-        s.maxNorm = c.model == "ei2d";
-        convBlock(8);
-        convBlock(16);
+    if (c.model == "ei1d") {
+        s.input = NetSpec::Input::Seq1d;
+        convBlock(8, c.dropout);
+        convBlock(16, c.dropout);
         s.layers.push_back({Op::Flatten, 0, 0});
         s.layers.push_back({Op::Linear, classes, 0});
         return s;
     }
+    // The block's 2-D nets (PerforatedAI's Edge Impulse block, spec section 7): Conv2d k3 'same'
+    // on the [1, frames, coeffs] image, ReLU, MaxPool2d 2 in PyTorch's floor mode, Dropout 0.25
+    // fixed, MaxNorm 1 on the conv kernels; after the flatten, Dropout(dropout) before each
+    // Linear. ei2d is the block's tutorial net (train_audio_dendritic.py): two blocks of 8 and 16
+    // channels and one Linear without dropout, 2,979 parameters for 3 classes on 48 x 13.
+    const bool block = c.model == "block";
+    if (block || c.model == "ei2d") {
+        s.input = NetSpec::Input::Image2d;
+        s.maxNorm = true;
+        s.poolFloor = true;
+        const auto& sched = growthSchedules()[size_t(std::clamp(c.growth_mode, 0, 5))];
+        const int convs = block ? c.conv_layers : 2;
+        int t = frames, u = coeffs, ch = 1;
+        for (int i = 0; i < convs; ++i) {
+            // int(base * width) truncates, as the block's max(1, int(ch * width)).
+            ch = block ? std::max(1, int(sched[size_t(i)] * c.width)) : (i == 0 ? 8 : 16);
+            convBlock(ch, 0.25);
+            t = pooledExtent(t, true);
+            u = pooledExtent(u, true);
+        }
+        if (t < 1 || u < 1)
+            return makeError(std::to_string(convs) + " pooling layers leave nothing of " +
+                                 std::to_string(frames) + " x " + std::to_string(coeffs) +
+                                 " features",
+                             "use fewer conv_layers or more frames / coefficients", 3);
+        s.layers.push_back({Op::Flatten, 0, 0});
+        const int linears = block ? c.linear_layers : 1;
+        const double feat = double(ch) * t * u;
+        for (int i = 1; i <= linears; ++i) {
+            if (block && c.dropout > 0)
+                s.layers.push_back({Op::Dropout, 0, c.dropout});
+            if (i == linears) {
+                s.layers.push_back({Op::Linear, classes, 0});
+                break;
+            }
+            // Hidden widths log-spaced from the features to the classes, truncated and at
+            // least `classes`, as the block's _calculate_linear_sizes.
+            const double f = double(i) / linears;
+            const double logSize =
+                std::log(feat) + (std::log(double(classes)) - std::log(feat)) * f;
+            s.layers.push_back({Op::Linear, std::max(classes, int(std::exp(logSize))), 0});
+            s.layers.push_back({Op::Relu, 0, 0});
+        }
+        return s;
+    }
     if (c.model != "custom")
-        return makeError("unknown model '" + c.model + "'", "use ei1d, ei2d or custom", 3);
+        return makeError("unknown model '" + c.model + "'", "use ei1d, ei2d, block or custom", 3);
     s.input = c.conv_layers == 0 ? NetSpec::Input::Flat
               : c.conv_dim == 2  ? NetSpec::Input::Image2d
                                  : NetSpec::Input::Seq1d;
@@ -153,10 +203,10 @@ Result<NetSpec> specFor(const TrainConfig& c, int frames, int coeffs, int classe
     int t = frames, u = coeffs, ch = 0;
     for (int i = 0; i < c.conv_layers; ++i) {
         ch = std::max(1, int(std::lround(sched[size_t(i)] * c.width)));
-        convBlock(ch);
-        t = ceilHalf(t);
+        convBlock(ch, c.dropout);
+        t = pooledExtent(t, false);
         if (s.input == NetSpec::Input::Image2d)
-            u = ceilHalf(u);
+            u = pooledExtent(u, false);
     }
     long long feat = c.conv_layers == 0                   ? (long long)frames * coeffs
                      : s.input == NetSpec::Input::Image2d ? (long long)ch * t * u
@@ -204,9 +254,11 @@ NetworkImpl::NetworkImpl(NetSpec spec, DendriteMode mode, Activation activation,
                 register_module("layer_" + std::to_string(idx), DendriteLayer(base, kind, o)));
             ch = l.out;
         } else if (l.op == Op::Pool) {
-            t = ceilHalf(t);
+            t = pooledExtent(t, m_spec.poolFloor);
             if (image)
-                u = ceilHalf(u);
+                u = pooledExtent(u, m_spec.poolFloor);
+            if (t < 1 || u < 1)
+                throw std::invalid_argument("pooling leaves an empty feature map");
         } else if (l.op == Op::Flatten) {
             // A plain MLP (conv_layers 0) reads the whole frames x coeffs input as it is.
             if (m_spec.input != NetSpec::Input::Flat)
@@ -273,9 +325,10 @@ torch::Tensor NetworkImpl::forward(const torch::Tensor& input)
             x = torch::relu(x);
             break;
         case Op::Pool:
-            // Keras MaxPooling(padding='same') as in Edge Impulse: odd lengths round up.
-            x = image ? torch::max_pool2d(x, {2, 2}, {2, 2}, {0, 0}, {1, 1}, true)
-                      : torch::max_pool1d(x, {2}, {2}, {0}, {1}, true);
+            // Keras MaxPooling(padding='same') as in Edge Impulse rounds odd lengths up (ceil
+            // mode); the block's nets use PyTorch's default floor mode.
+            x = image ? torch::max_pool2d(x, {2, 2}, {2, 2}, {0, 0}, {1, 1}, !m_spec.poolFloor)
+                      : torch::max_pool1d(x, {2}, {2}, {0}, {1}, !m_spec.poolFloor);
             break;
         case Op::Dropout:
             x = dropoutFast(x, l.p, is_training());

@@ -55,7 +55,9 @@ struct NetSpec
     int frames = 50;
     int coeffs = 13;
     int classes = 2;
-    bool maxNorm = false; // MaxNorm(1) on conv weights after every step (EI 2-D)
+    bool maxNorm = false;   // MaxNorm(1) on conv weights after every step (EI 2-D)
+    bool poolFloor = false; // MaxPool2 drops an odd last row/column (PyTorch's default, as the
+                            // block's nets); false: rounds up as Keras 'same' (Edge Impulse's)
     std::vector<Layer> layers;
 
     std::string toJson() const;
@@ -65,6 +67,9 @@ struct NetSpec
 
 // Channel schedules of the sweep's growth modes (spec section 7).
 const std::vector<std::vector<int>>& growthSchedules();
+// Length of one axis after a MaxPool of kernel 2, stride 2 (floor or ceil mode); 0 when the axis
+// is too short for a window.
+int pooledExtent(int in, bool floorMode);
 // The spec of config.model for data of frames x coeffs with `classes` classes.
 Result<NetSpec> specFor(const TrainConfig& config, int frames, int coeffs, int classes);
 

@@ -142,8 +142,7 @@ private Q_SLOTS:
     void candidateCorrelationRises()
     {
         torch::manual_seed(3);
-        DendriteLayer l = makeLayer(LayerKind::Linear, DendriteMode::CC, Activation::Sigmoid,
-                                    0.01);
+        DendriteLayer l = makeLayer(LayerKind::Linear, DendriteMode::CC, Activation::Sigmoid, 0.01);
         l->addDendrite(); // a cascade input too
         torch::Tensor w = torch::randn({5, 3});
         l->startCandidate();
@@ -152,7 +151,9 @@ private Q_SLOTS:
         auto pearson = [](torch::Tensor a, torch::Tensor b) {
             a = a - a.mean(0);
             b = b - b.mean(0);
-            return ((a * b).sum(0) / (a.norm(2, 0) * b.norm(2, 0) + 1e-12)).abs().mean()
+            return ((a * b).sum(0) / (a.norm(2, 0) * b.norm(2, 0) + 1e-12))
+                .abs()
+                .mean()
                 .item<double>();
         };
         double firstCorr = 0, lastCorr = 0;
@@ -217,32 +218,53 @@ private Q_SLOTS:
     void networkCounts_data()
     {
         QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("frames");
         QTest::addColumn<int>("classes");
         QTest::addColumn<long long>("params");
+        QTest::addColumn<int>("wrapped");
         // EI 1-D: conv 13*8*3+8 = 320, conv 8*16*3+16 = 400, 50 -> 25 -> 13 frames (Keras
         // 'same' pooling), Dense (16*13+1)*C: 720 + 209*C.
-        QTest::newRow("ei1d-12") << "ei1d" << 12 << 720LL + 209 * 12;
-        QTest::newRow("ei1d-3") << "ei1d" << 3 << 720LL + 209 * 3;
-        // EI 2-D: 80 + 1168 + (16*13*4+1)*C.
-        QTest::newRow("ei2d-12") << "ei2d" << 12 << 1248LL + 833 * 12;
+        QTest::newRow("ei1d-12") << "ei1d" << 50 << 12 << 720LL + 209 * 12 << 3;
+        QTest::newRow("ei1d-3") << "ei1d" << 50 << 3 << 720LL + 209 * 3 << 3;
+        // The block's tutorial net: conv 1*8*9+8 = 80, conv 8*16*9+16 = 1168, floor pooling
+        // 48 x 13 -> 24 x 6 -> 12 x 3, Linear 576*3+3 = 1731: 2,979 (spec section 7).
+        QTest::newRow("ei2d-48x13-3") << "ei2d" << 48 << 3 << 2979LL << 3;
+        // 50 x 13 -> 25 x 6 -> 12 x 3 (floor): 1248 + (16*12*3+1)*C.
+        QTest::newRow("ei2d-12") << "ei2d" << 50 << 12 << 1248LL + 577 * 12 << 3;
+        // block, the train.py defaults (3 conv, 2 linear, width 2, growth 5 = [8,8,8,16] ->
+        // 16,16,16): 48 x 13 -> 6 x 1, 96 features; hidden int(exp((ln 96 + ln 3) / 2)) = 16.
+        // conv 160 + 2320 + 2320, Linear 96*16+16 = 1552, 16*3+3 = 51: 6,403, the count the
+        // block's own committed run logged (PAIbest_test_scores.csv).
+        QTest::newRow("block-defaults")
+            << "block" << 48 << 3 << 160LL + 2320 + 2320 + 1552 + 51 << 5;
     }
     void networkCounts()
     {
         QFETCH(QString, model);
+        QFETCH(int, frames);
         QFETCH(int, classes);
         QFETCH(long long, params);
+        QFETCH(int, wrapped);
         dw::TrainConfig c;
         c.model = model.toStdString();
-        auto spec = specFor(c, 50, 13, classes);
+        if (model == "block") {
+            c.conv_layers = 3;
+            c.linear_layers = 2;
+            c.width = 2;
+            c.growth_mode = 5;
+            c.dropout = 0.1;
+        }
+        auto spec = specFor(c, frames, 13, classes);
         QVERIFY(spec.ok());
         Network net(*spec, DendriteMode::CC, Activation::Sigmoid, 0.01, true);
         QCOMPARE(net->cleanParams(), params);
         QCOMPARE(countTensors(*net, false), params);
-        QCOMPARE(net->forward(torch::randn({4, 650})).sizes(), (std::vector<int64_t>{4, classes}));
+        QCOMPARE(net->forward(torch::randn({4, frames * 13})).sizes(),
+                 (std::vector<int64_t>{4, classes}));
         net->addDendrites();
         net->addDendrites();
         QCOMPARE(net->cleanParams(), countTensors(*net, false));
-        QCOMPARE(net->dendriteCounts(), (std::vector<int>{2, 2, 2}));
+        QCOMPARE(net->dendriteCounts(), std::vector<int>(size_t(wrapped), 2));
         // Save/load round-trips at K = 2 (stable names).
         std::stringstream ss;
         torch::serialize::OutputArchive out;
@@ -256,7 +278,7 @@ private Q_SLOTS:
         other->load(in);
         net->eval();
         other->eval();
-        torch::Tensor x = torch::randn({3, 650});
+        torch::Tensor x = torch::randn({3, frames * 13});
         QVERIFY((net->forward(x) - other->forward(x)).abs().max().item<double>() < 1e-7);
     }
 
@@ -283,6 +305,74 @@ private Q_SLOTS:
         Network n2(*s2, DendriteMode::GD, Activation::Relu, 0.01, true);
         QCOMPARE(int(n2->wrapped().size()), 4);
         QCOMPARE(n2->forward(torch::randn({2, 650})).size(1), 12);
+    }
+
+    // The layer order of the block's train.py: conv blocks with a fixed Dropout 0.25, floor
+    // pooling, Dropout(dropout) before every Linear; channels truncate (int(base * width)).
+    void blockFamilyAsTrainPy()
+    {
+        using Op = NetSpec::Op;
+        dw::TrainConfig c;
+        c.model = "block";
+        c.conv_layers = 2;
+        c.linear_layers = 2;
+        c.width = 0.3; // 8 * 0.3 = 2.4 -> 2, 16 * 0.3 = 4.8 -> 4 (rounding would give 5)
+        c.growth_mode = 0;
+        c.dropout = 0.5;
+        auto spec = specFor(c, 49, 13, 3);
+        QVERIFY2(spec.ok(), spec ? "" : spec.error().text().c_str());
+        QVERIFY(spec->poolFloor);
+        QVERIFY(spec->maxNorm);
+        QCOMPARE(int(spec->input), int(NetSpec::Input::Image2d));
+        std::vector<int> convs, linears;
+        std::vector<double> convDropout;
+        for (size_t i = 0; i < spec->layers.size(); ++i) {
+            const auto& l = spec->layers[i];
+            if (l.op == Op::Conv)
+                convs.push_back(l.out);
+            if (l.op == Op::Pool) {
+                QVERIFY(i + 1 < spec->layers.size());
+                QCOMPARE(int(spec->layers[i + 1].op), int(Op::Dropout));
+                convDropout.push_back(spec->layers[i + 1].p);
+            }
+            if (l.op == Op::Linear) {
+                linears.push_back(l.out);
+                QCOMPARE(int(spec->layers[i - 1].op), int(Op::Dropout));
+                QCOMPARE(spec->layers[i - 1].p, 0.5);
+            }
+        }
+        QCOMPARE(convs, (std::vector<int>{2, 4}));
+        QCOMPARE(convDropout, (std::vector<double>{0.25, 0.25}));
+        // 49 x 13 -> 24 x 6 -> 12 x 3: 4 * 36 = 144 features; int(sqrt(144 * 3)) = 20.
+        QCOMPARE(linears, (std::vector<int>{20, 3}));
+        Network net(*spec, DendriteMode::CC, Activation::Tanh, 0.01, false);
+        QCOMPARE(net->forward(torch::randn({2, 49 * 13})).size(1), 3);
+        QCOMPARE(net->cleanParams(), 20LL + 76 + (144 * 20 + 20) + (20 * 3 + 3));
+
+        // ei2d ignores the dropout knob: 0.25 after each conv, none before its Linear.
+        c.model = "ei2d";
+        auto tut = specFor(c, 48, 13, 3);
+        QVERIFY(tut.ok());
+        QCOMPARE(int(tut->layers[tut->layers.size() - 2].op), int(Op::Flatten));
+        for (const auto& l : tut->layers)
+            if (l.op == Op::Dropout)
+                QCOMPARE(l.p, 0.25);
+
+        // Three floor poolings leave nothing of 4 frames: a clear error, not a crash.
+        c.model = "block";
+        c.conv_layers = 3;
+        auto tiny = specFor(c, 4, 13, 3);
+        QVERIFY(!tiny.ok());
+        QVERIFY(tiny.error().message.find("conv_layers") != std::string::npos ||
+                tiny.error().hint.find("conv_layers") != std::string::npos);
+
+        // Checkpoints from before the floor option read as ceil (Keras) pooling.
+        auto old = NetSpec::fromJson(
+            R"({"input":"image2d","frames":50,"coeffs":13,"classes":3,"max_norm":true,"layers":[]})");
+        QVERIFY(old.ok());
+        QVERIFY(!old->poolFloor);
+        auto round = NetSpec::fromJson(spec->toJson());
+        QVERIFY(round.ok() && round->poolFloor);
     }
 };
 

@@ -50,6 +50,14 @@ engine::Network makeNet(const QString& kind, const QString& mode, const QString&
     cfg.perforate = "all";
     if (kind == "conv2d") {
         cfg.model = "ei2d";
+    } else if (kind == "block") {
+        // The paper block's family: three floor-pooled Conv2d blocks (50 x 13 -> 6 x 1), two
+        // Linear layers with dropout before each.
+        cfg.model = "block";
+        cfg.conv_layers = 3;
+        cfg.linear_layers = 2;
+        cfg.width = 0.5;
+        cfg.dropout = 0.1;
     } else if (kind == "linear") {
         cfg.perforate = "linear"; // dendrites on the Linear layer only (the paper's default)
     }
@@ -109,9 +117,9 @@ bool writeWav(const QString& path, int rate, int samples, int seed)
     std::mt19937 rng{uint32_t(seed)};
     std::normal_distribution<float> nd(0.0f, 1.0f);
     for (int i = 0; i < samples; ++i)
-        a.samples.push_back(int16_t(std::lround(
-            3000.0 * std::sin(2 * M_PI * 440.0 * i / rate) * (i > samples / 3 ? 1.0 : 0.2) +
-            200.0 * nd(rng))));
+        a.samples.push_back(int16_t(std::lround(3000.0 * std::sin(2 * M_PI * 440.0 * i / rate) *
+                                                    (i > samples / 3 ? 1.0 : 0.2) +
+                                                200.0 * nd(rng))));
     return bool(writeWavPcm16(path.toStdString(), a));
 }
 
@@ -152,12 +160,17 @@ void TestExportTorch::floatExportMatchesTorch_data()
     QTest::addColumn<QString>("mode");
     QTest::addColumn<QString>("act");
     QTest::addColumn<int>("k");
-    for (QString kind : {"conv1d", "conv2d", "linear"}) {
-        QTest::addRow("%s traditional K=0", qPrintable(kind)) << kind << "traditional" << "sigmoid" << 0;
-        QTest::addRow("%s gd K=1 tanh", qPrintable(kind)) << kind << "gd" << "tanh" << 1;
-        QTest::addRow("%s gd K=3 sigmoid", qPrintable(kind)) << kind << "gd" << "sigmoid" << 3;
-        QTest::addRow("%s cc K=1 sigmoid", qPrintable(kind)) << kind << "cc" << "sigmoid" << 1;
-        QTest::addRow("%s cc K=3 relu", qPrintable(kind)) << kind << "cc" << "relu" << 3;
+    for (QString kind : {"conv1d", "conv2d", "block", "linear"}) {
+        QTest::addRow("%s traditional K=0", qPrintable(kind)) << kind << "traditional"
+                                                              << "sigmoid" << 0;
+        QTest::addRow("%s gd K=1 tanh", qPrintable(kind)) << kind << "gd"
+                                                          << "tanh" << 1;
+        QTest::addRow("%s gd K=3 sigmoid", qPrintable(kind)) << kind << "gd"
+                                                             << "sigmoid" << 3;
+        QTest::addRow("%s cc K=1 sigmoid", qPrintable(kind)) << kind << "cc"
+                                                             << "sigmoid" << 1;
+        QTest::addRow("%s cc K=3 relu", qPrintable(kind)) << kind << "cc"
+                                                          << "relu" << 3;
     }
 }
 
@@ -187,10 +200,11 @@ void TestExportTorch::floatExportMatchesTorch()
     std::vector<float> p(kClasses);
     double worst = 0, spread = 0;
     for (int i = 0; i < n; ++i) {
-        QVERIFY(rm.run({x.data() + size_t(i) * kFrames * kCoeffs, size_t(kFrames * kCoeffs)}, p)
-                    .ok());
+        QVERIFY(
+            rm.run({x.data() + size_t(i) * kFrames * kCoeffs, size_t(kFrames * kCoeffs)}, p).ok());
         for (int c = 0; c < kClasses; ++c) {
-            worst = std::max(worst, double(std::fabs(p[size_t(c)] - ref[size_t(i * kClasses + c)])));
+            worst =
+                std::max(worst, double(std::fabs(p[size_t(c)] - ref[size_t(i * kClasses + c)])));
             spread = std::max(spread, double(std::fabs(ref[size_t(i * kClasses + c)] - 1.0 / 3)));
         }
     }
@@ -257,7 +271,8 @@ void TestExportTorch::int8ArgmaxAgreesWithFloat()
 
 void TestExportTorch::onnxPassesChecker()
 {
-    auto net = makeNet("conv2d", "cc", "tanh", 2);
+    // The block's family: floor pooling of odd extents must be ceil_mode 0 in the ONNX graph.
+    auto net = makeNet("block", "cc", "tanh", 2);
     randomise(*net, 0.3, 21);
     net->eval();
     auto g = exporter::graphFromNetwork(*net, {"a", "b", "c"});
@@ -337,8 +352,9 @@ void TestExportTorch::exportedFolderBuildsAndChecksItself()
         QStringList sources = QDir(out).entryList({"*.c"}, QDir::Files);
         QVERIFY(sources.contains("main.c") && sources.contains("dw_nn.c") &&
                 sources.contains("dw_mfcc.c"));
-        auto cc = runProc("cc", QStringList{"-std=c99", "-O2", "-Wall", "-Wextra"} + sources +
-                                    QStringList{"-lm", "-o", "classify"},
+        auto cc = runProc("cc",
+                          QStringList{"-std=c99", "-O2", "-Wall", "-Wextra"} + sources +
+                              QStringList{"-lm", "-o", "classify"},
                           out);
         QVERIFY2(cc.code == 0, qPrintable(cc.err));
         QVERIFY2(!cc.err.contains("warning"), qPrintable(cc.err));
@@ -405,9 +421,9 @@ void TestExportTorch::exportedFolderBuildsAndChecksItself()
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(text.toUtf8());
             f.close();
-            cc = runProc("cc", QStringList{"-std=c99", "-O2"} + sources +
-                                   QStringList{"-lm", "-o", "broken"},
-                         out);
+            cc = runProc(
+                "cc", QStringList{"-std=c99", "-O2"} + sources + QStringList{"-lm", "-o", "broken"},
+                out);
             QVERIFY2(cc.code == 0, qPrintable(cc.err));
             r = runProc(out + "/broken", {wav}, out);
             QCOMPARE(r.code, 3);
