@@ -237,7 +237,9 @@ std::vector<RunRecord> listRuns(const std::filesystem::path& dir)
     if (!std::filesystem::is_directory(dir, ec))
         return out;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        if (!entry.is_directory())
+        // A "*.tmp-dw*" folder is a run being created (createFolderAtomic), not yet a run.
+        if (!entry.is_directory() ||
+            entry.path().filename().string().find(".tmp-dw") != std::string::npos)
             continue;
         if (auto r = readRun(entry.path()))
             out.push_back(std::move(*r));

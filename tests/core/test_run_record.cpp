@@ -84,6 +84,39 @@ private Q_SLOTS:
         QCOMPARE(runs[0].status, std::string("unknown"));
         QVERIFY(!readRun(root / "empty").ok());
         QVERIFY(!readRun(root / "junk").ok());
+        // A run folder being created is not listed.
+        QVERIFY(
+            writeFileAtomic(root / "c.tmp-dw1234" / "config.json", TrainConfig().toJson()).ok());
+        QCOMPARE(int(listRuns(root).size()), 2);
+    }
+
+    // A run folder appears with its first files in one rename (CI once killed a train between
+    // mkdir and the config write: the folder read as "not a training run" from then on).
+    void runFolderAppearsWhole()
+    {
+        QTemporaryDir tmp;
+        const std::filesystem::path root(tmp.path().toStdString());
+        const std::vector<std::pair<std::string, std::string>> files = {{"config.json", "{}"},
+                                                                        {"status", "running\n"}};
+        QVERIFY(createFolderAtomic(root / "new", files).ok());
+        QCOMPARE(readFile(root / "new" / "status").value(), std::string("running\n"));
+        // An empty folder (left by a mkdir) is taken over.
+        std::filesystem::create_directories(root / "empty");
+        QVERIFY(createFolderAtomic(root / "empty", files).ok());
+        QVERIFY(std::filesystem::exists(root / "empty" / "config.json"));
+        // A folder with the user's files keeps them; ours are added one by one.
+        QVERIFY(writeFileAtomic(root / "full" / "notes.txt", "mine").ok());
+        QVERIFY(createFolderAtomic(root / "full", files).ok());
+        QCOMPARE(readFile(root / "full" / "notes.txt").value(), std::string("mine"));
+        QVERIFY(std::filesystem::exists(root / "full" / "config.json"));
+        // Nothing staged is left behind.
+        for (const auto& e : std::filesystem::directory_iterator(root))
+            QVERIFY2(e.path().filename().string().find(".tmp-dw") == std::string::npos,
+                     e.path().c_str());
+        // A staging folder left by a kill is removed, with its contents.
+        QVERIFY(writeFileAtomic(root / "x.tmp-dwdead" / "config.json", "{}").ok());
+        QCOMPARE(removeStaleTemporaries(root), 1);
+        QVERIFY(!std::filesystem::exists(root / "x.tmp-dwdead"));
     }
 };
 
