@@ -10,6 +10,7 @@
 
 #ifdef DW_HAVE_UI
 #include "dw/ui/compare_view.h"
+#include "dw/ui/phase_timeline.h"
 #include "dw/ui/plot_style.h"
 #include "dw/ui/run_plots.h"
 
@@ -49,6 +50,46 @@ std::vector<fs::path> expandRuns(const std::vector<std::string>& positional)
 }
 
 #ifdef DW_HAVE_UI
+// The phases under the figure, as text: where each began and ended, and why it ended; for
+// P-phases also the candidates' last learning rate and normalised correlation.
+void printPhases(const dw::RunRecord& rec)
+{
+    const auto spans = dw::ui::phaseSpans(rec.epochs, rec.switches);
+    std::printf("%-11s %-10s %7s  %-14s %-20s %s\n", "phase", "epochs", "length", "ended by",
+                "then", "P: last lr, correlation");
+    for (const auto& sp : spans) {
+        std::string extra;
+        if (sp.phase == 'P') {
+            for (const auto& e : rec.epochs) {
+                if (e.epoch != sp.lastEpoch)
+                    continue;
+                char buf[96];
+                double corr = -1;
+                for (double c : e.candidate_correlations)
+                    corr = std::max(corr, c);
+                if (corr >= 0)
+                    std::snprintf(buf, sizeof buf, "%.2g, %.3f%s", e.lr, corr,
+                                  corr < dw::kWeakCorrelation ? " (weak)" : "");
+                else
+                    std::snprintf(buf, sizeof buf, "%.2g", e.lr);
+                extra = buf;
+            }
+        }
+        const std::string range =
+            std::to_string(sp.firstEpoch) + "-" + std::to_string(sp.lastEpoch);
+        // Pad by characters, not bytes: the label's arrow is 3 bytes of UTF-8.
+        std::string label = sp.label();
+        size_t chars = 0;
+        for (unsigned char c : label)
+            chars += (c & 0xC0) != 0x80;
+        label.append(chars < 11 ? 11 - chars : 0, ' ');
+        std::printf("%s %-10s %7d  %-14s %-20s %s\n", label.c_str(), range.c_str(),
+                    sp.lastEpoch - sp.firstEpoch + 1,
+                    sp.endReason.empty() ? "-" : sp.endReason.c_str(),
+                    sp.outcome.empty() ? "-" : sp.outcome.c_str(), extra.c_str());
+    }
+}
+
 dw::Status renderCompare(const std::vector<dw::RunRecord>& runs, const std::string& out, int width,
                          int height)
 {
@@ -143,6 +184,7 @@ int run(const std::vector<std::string>& argv)
         return dw::cli::report(s.error());
     std::printf("wrote %s (%zu epochs, %zu switches)\n", out->c_str(), rec.epochs.size(),
                 rec.switches.size());
+    printPhases(rec);
     return dw::cli::kOk;
 #else
     return dw::cli::report(dw::makeError("this dendrite was built without the GUI libraries",

@@ -26,8 +26,10 @@ inline EpochRecord syntheticEpoch(int epoch, char phase, int k, long long params
     e.lr = epoch < 12 ? 0.005 : 0.0025;
     e.seconds = phase == 'P' ? 0.8 : 1.1;
     if (phase == 'P')
-        for (size_t l = 0; l < layers; ++l)
+        for (size_t l = 0; l < layers; ++l) {
             e.candidate_scores.push_back(2e-4 * (l + 1) * (1 + 0.4 * (epoch % 7)));
+            e.candidate_correlations.push_back(0.1 + 0.05 * double(l) + 0.01 * (epoch % 3));
+        }
     return e;
 }
 

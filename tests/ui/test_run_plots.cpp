@@ -20,6 +20,8 @@ private slots:
     void phaseSpansOfCcRun();
     void phaseSpansGdSplitsAtAdditions();
     void setRunDrawsPhasesAndMarkers();
+    void stripsLineUpWithTheEpochAxes();
+    void spansSayWhyTheyEnded();
     void liveAppendEqualsFinishedRun();
     void appendIsIncremental();
     void longRunsUseThinLinesUntilCleared();
@@ -75,22 +77,98 @@ void TestRunPlots::setRunDrawsPhasesAndMarkers()
     QCOMPARE(plots.revertMarkerCount(), 1);
     QCOMPARE(int(plots.phaseSpans().size()), 6);
     QCOMPARE(int(plots.candidateGraphs().size()), 2);
-    QCOMPARE(plots.candidateGraphs()[0]->name(), QString("fc1"));
+    QCOMPARE(plots.correlationGraphs()[0]->name(), QString("fc1"));
+    QCOMPARE(plots.candidateGraphs()[0]->name(), QString("fc1 score"));
     // The parameter step line reaches the added dendrites' counts.
     bool found = false;
     QVERIFY(plots.paramsGraph()->data()->valueRange(found).upper > 3000);
-    // Learning rate and candidate panels use log axes.
+    // Learning rate and candidate scores use log axes; the correlation (left) is linear.
     QCOMPARE(plots.panel(RunPlots::Panel::LearningRate)->axis(QCPAxis::atLeft)->scaleType(),
              QCPAxis::stLogarithmic);
-    QCOMPARE(plots.panel(RunPlots::Panel::Candidates)->axis(QCPAxis::atLeft)->scaleType(),
+    QCOMPARE(plots.panel(RunPlots::Panel::Candidates)->axis(QCPAxis::atRight)->scaleType(),
              QCPAxis::stLogarithmic);
-    // Shading: one rect per span in each of the 6 time panels, plus a timeline block.
+    QCOMPARE(plots.panel(RunPlots::Panel::Candidates)->axis(QCPAxis::atLeft)->scaleType(),
+             QCPAxis::stLinear);
+    QCOMPARE(int(plots.correlationGraphs().size()), 2);
+    // P epochs draw the candidates' rate, N epochs the neurons' (each broken where the other
+    // runs): 7 P epochs in the synthetic run.
+    int pRates = 0, nRates = 0;
+    for (auto it = plots.candidateRateGraph()->data()->constBegin();
+         it != plots.candidateRateGraph()->data()->constEnd(); ++it)
+        pRates += std::isnan(it->value) ? 0 : 1;
+    for (auto it = plots.learningRateGraph()->data()->constBegin();
+         it != plots.learningRateGraph()->data()->constEnd(); ++it)
+        nRates += std::isnan(it->value) ? 0 : 1;
+    QCOMPARE(pRates, 7);
+    QCOMPARE(nRates, int(run.epochs.size()) - 7);
+    // Shading: one rect per span in each of the 6 time panels, plus a block in each strip.
     int rects = 0;
     for (int i = 0; i < plots.customPlot()->itemCount(); ++i)
         if (qobject_cast<QCPItemRect*>(plots.customPlot()->item(i)))
             ++rects;
-    QCOMPARE(rects, 6 * 7);
+    QCOMPARE(rects, 6 * 8);
     QVERIFY(plots.customPlot()->layer("shading") != nullptr);
+}
+
+// A phase boundary in a strip is drawn at the switch epoch of the panels under it (the old single
+// strip across the figure put the first N/P boundary a column's width away from it).
+void TestRunPlots::stripsLineUpWithTheEpochAxes()
+{
+    RunPlots plots;
+    plots.resize(1400, 950);
+    plots.setRun(test::syntheticCcRun());
+    plots.layoutAt(1400, 950);
+    const std::pair<RunPlots::Panel, RunPlots::Panel> columns[] = {
+        {RunPlots::Panel::Timeline, RunPlots::Panel::Accuracy},
+        {RunPlots::Panel::Timeline, RunPlots::Panel::LearningRate},
+        {RunPlots::Panel::TimelineRight, RunPlots::Panel::Params},
+        {RunPlots::Panel::TimelineRight, RunPlots::Panel::Candidates}};
+    for (const auto& [stripId, panelId] : columns) {
+        QCPAxisRect* strip = plots.panel(stripId);
+        QCPAxisRect* panel = plots.panel(panelId);
+        QVERIFY2(strip->width() > 300 && panel->width() > 300, "not laid out");
+        QVERIFY(std::abs(strip->left() - panel->left()) <= 1);
+        QVERIFY(std::abs(strip->right() - panel->right()) <= 1);
+        int checked = 0;
+        for (int i = 0; i < plots.customPlot()->itemCount(); ++i) {
+            auto* r = qobject_cast<QCPItemRect*>(plots.customPlot()->item(i));
+            if (!r || r->clipAxisRect() != strip)
+                continue;
+            // The block's left edge is at firstEpoch - 0.5 on the strip's axis; the panel's
+            // axis puts the same epoch at the same pixel.
+            const double x0 = r->topLeft->coords().x();
+            const double stripPx = r->topLeft->pixelPosition().x();
+            const double panelPx = panel->axis(QCPAxis::atBottom)->coordToPixel(x0);
+            QVERIFY2(std::abs(stripPx - panelPx) <= 1.0,
+                     qPrintable(QString("epoch %1: strip at %2 px, panel at %3 px")
+                                    .arg(x0 + 0.5)
+                                    .arg(stripPx)
+                                    .arg(panelPx)));
+            ++checked;
+        }
+        QCOMPARE(checked, 6);
+    }
+}
+
+void TestRunPlots::spansSayWhyTheyEnded()
+{
+    const RunRecord run = test::syntheticCcRun();
+    const auto spans = phaseSpans(run.epochs, run.switches);
+    QCOMPARE(spans[0].endReason, std::string("n_patience"));
+    QCOMPARE(spans[0].outcome, std::string("N->P"));
+    QCOMPARE(spans[1].endReason, std::string("p_patience"));
+    QCOMPARE(spans[1].outcome, std::string("added, P->N"));
+    QCOMPARE(spans[4].outcome, std::string("reverted"));
+    QCOMPARE(spans[5].endReason, std::string("max_tries"));
+    QCOMPARE(QString::fromStdString(spans[1].longLabel()),
+             QString::fromUtf8("P  K=0\u21921 \u00b7 p_patience"));
+    // Drawn in the strip where there is room (a wide figure has room for all of them).
+    RunPlots plots;
+    plots.setRun(run);
+    plots.layoutAt(3000, 900);
+    const QStringList labels = plots.timelineLabels();
+    QCOMPARE(labels.size(), 6);
+    QVERIFY2(labels[0].contains("n_patience"), qPrintable(labels.join(" | ")));
 }
 
 void TestRunPlots::liveAppendEqualsFinishedRun()
@@ -170,19 +248,27 @@ void TestRunPlots::longRunsUseThinLinesUntilCleared()
 void TestRunPlots::candidateVerdict_data()
 {
     QTest::addColumn<double>("score");
+    QTest::addColumn<double>("correlation"); // < 0: a record without correlations
     QTest::addColumn<QString>("expect");
-    QTest::newRow("healthy") << 5e-3 << "healthy";
-    QTest::newRow("weak") << 1e-4 << "weak";
-    QTest::newRow("zero") << 1e-7 << "near zero";
+    QTest::newRow("healthy score") << 5e-3 << -1.0 << "healthy";
+    QTest::newRow("weak score") << 1e-4 << -1.0 << "weak";
+    QTest::newRow("zero score") << 1e-7 << -1.0 << "near zero";
+    // The normalised correlation decides when it is recorded, whatever the raw score.
+    QTest::newRow("healthy correlation") << 1e-5 << 0.2 << "healthy";
+    QTest::newRow("weak correlation") << 5e-2 << 0.02 << "weak candidates";
 }
 
 void TestRunPlots::candidateVerdict()
 {
     QFETCH(double, score);
+    QFETCH(double, correlation);
     QFETCH(QString, expect);
     RunPlots plots;
     EpochRecord e = test::syntheticEpoch(1, 'P', 0, 100, 0.5);
     e.candidate_scores = {score, score / 2};
+    e.candidate_correlations.clear();
+    if (correlation >= 0)
+        e.candidate_correlations = {correlation, correlation / 2};
     plots.appendEpoch(e);
     QVERIFY2(plots.candidateVerdict().contains(expect), qPrintable(plots.candidateVerdict()));
 }

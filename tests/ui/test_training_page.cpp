@@ -18,7 +18,9 @@
 #include "dw/ui/training_page.h"
 
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -145,6 +147,24 @@ void TestTrainingPage::presets()
     QVERIFY(page.applyPreset("mine"));
     QCOMPARE(page.knobForm()->value("lr"), QString("0.0123"));
     QVERIFY(!page.applyPreset("no such preset"));
+
+    // The block's networks: every built-in preset applies with no rejected knob, and the
+    // architecture knobs of the block family are enabled (conv_dim is custom's only).
+    for (const QString& name : {QString("PerforatedAI block tutorial (ei2d) + cc"),
+                                QString("Paper block (2-D family) + cc")}) {
+        QVERIFY2(page.presetNames().contains(name), qPrintable(name));
+        QVERIFY2(page.applyPreset(name), qPrintable(name));
+    }
+    QCOMPARE(page.knobForm()->value("model"), QString("block"));
+    QCOMPARE(page.knobForm()->value("conv_layers"), QString("3"));
+    auto* conv = page.knobForm()->findChild<QWidget*>("knob_conv_layers");
+    auto* dim = page.knobForm()->findChild<QWidget*>("knob_conv_dim");
+    QVERIFY(conv && dim);
+    QVERIFY(conv->isEnabled());
+    QVERIFY(!dim->isEnabled());
+    QVERIFY(page.applyPreset("PerforatedAI block tutorial (ei2d) + cc"));
+    QCOMPARE(page.knobForm()->value("model"), QString("ei2d"));
+    QCOMPARE(page.knobForm()->value("input_noise"), QString("0.2"));
 }
 
 void TestTrainingPage::noProjectIsAClearMessage()
@@ -255,6 +275,13 @@ void TestTrainingPage::ccRunThroughThePage()
     QVERIFY(page.plots()->valAccuracyGraph()->dataCount() >= 3);
     QVERIFY(!page.plots()->candidateGraphs().empty());
     QVERIFY(page.statusText().contains("phase"));
+    // Why the last phase ended, in words (a cycle has at least N->P and P->N behind it).
+    auto* lastSwitch = page.findChild<QLabel*>("lastSwitch");
+    QVERIFY(lastSwitch);
+    QVERIFY2(QRegularExpression("^(N->P|P->N|reverted|finished) after epoch \\d+: \\w")
+                 .match(lastSwitch->text())
+                 .hasMatch(),
+             qPrintable(lastSwitch->text()));
     if (page.isBusy())
         QTest::mouseClick(page.stopButton(), Qt::LeftButton);
     QVERIFY(controller.waitForFinished(60000));

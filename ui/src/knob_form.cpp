@@ -26,23 +26,26 @@ std::vector<KnobSpec> makeKnobs()
          T::Choice,
          "Architecture",
          {"ei1d", "ei2d", "block", "custom"},
-         "Base network: Edge Impulse's 1-D conv keyword model, its 2-D variant, or the custom "
-         "family of the paper's sweep (knobs below).",
+         "Base network: ei1d = Edge Impulse's 1-D conv keyword model; ei2d = the PerforatedAI "
+         "block's 2-D tutorial net (Conv2d 8, 16, floor pooling, MaxNorm 1); block = the "
+         "configurable 2-D family of the paper's sweep (conv_layers, linear_layers, width, "
+         "growth_mode, dropout below); custom = the 1-D or 2-D family of earlier versions.",
          false,
          false},
         {"conv_dim",
          T::Int,
          "Architecture",
          {},
-         "Custom: 1 = Conv1d over time (Edge Impulse default), 2 = Conv2d over time x "
-         "coefficients.",
+         "Custom only: 1 = Conv1d over time (Edge Impulse default), 2 = Conv2d over time x "
+         "coefficients (block is always 2-D).",
          false,
          true},
         {"conv_layers",
          T::Int,
          "Architecture",
          {},
-         "Custom: number of conv blocks (conv k3 same, ReLU, max-pool 2, dropout); sweep 1-3, "
+         "Block and custom: number of conv blocks (conv k3 same, ReLU, max-pool 2, dropout); sweep "
+         "1-3, "
          "0 = plain MLP.",
          false,
          true},
@@ -50,7 +53,8 @@ std::vector<KnobSpec> makeKnobs()
          T::Int,
          "Architecture",
          {},
-         "Custom: linear layers after the convs; hidden widths log-spaced between features and "
+         "Block and custom: linear layers after the convs; hidden widths log-spaced between "
+         "features and "
          "classes. Sweep 1-2.",
          false,
          true},
@@ -58,7 +62,8 @@ std::vector<KnobSpec> makeKnobs()
          T::Double,
          "Architecture",
          {},
-         "Custom: channel multiplier (8 x width channels in the first block). Sweep 0.25 to 4; "
+         "Block and custom: channel multiplier (8 x width channels in the first block). Sweep 0.25 "
+         "to 4; "
          "small widths underfit, which is where dendrites help.",
          false,
          true},
@@ -66,7 +71,8 @@ std::vector<KnobSpec> makeKnobs()
          T::Int,
          "Architecture",
          {},
-         "Custom: channel schedule 0-5: [8,16,32,64] [8,16,24,32] [8,16,16,32] [8,16,16,16] "
+         "Block and custom: channel schedule 0-5: [8,16,32,64] [8,16,24,32] [8,16,16,32] "
+         "[8,16,16,16] "
          "[8,8,8,8] [8,8,8,16].",
          false,
          true},
@@ -566,12 +572,14 @@ Result<TrainConfig> KnobForm::config(const TrainConfig& base) const
 
 void KnobForm::updateEnabled()
 {
-    const bool custom = value("model") == "custom";
+    const QString model = value("model");
+    const bool custom = model == "custom";
+    const bool family = custom || model == "block"; // the configurable architectures
     const bool dendrites = value("mode") != "traditional";
     for (auto& [name, f] : m_fields) {
         bool on = true;
         if (f.spec->customOnly)
-            on = custom;
+            on = name == "conv_dim" ? custom : family;
         if (f.spec->group == "Dendrites" && name != "mode")
             on = dendrites;
         f.editor->setEnabled(on);

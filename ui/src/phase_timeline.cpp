@@ -12,6 +12,13 @@ std::string PhaseSpan::label() const
     return "N  K=" + std::to_string(dendrites);
 }
 
+std::string PhaseSpan::longLabel() const
+{
+    if (endReason.empty())
+        return label();
+    return label() + " \u00b7 " + endReason;
+}
+
 bool isStructuralSwitch(const std::string& kind)
 {
     return kind == "added" || kind == "reverted" || kind == "N->P" || kind == "P->N";
@@ -30,12 +37,19 @@ bool PhaseSpanBuilder::addEpoch(const EpochRecord& e)
         m_spans.back().dendrites = std::max(m_spans.back().dendrites, k);
         return false;
     }
-    m_spans.push_back(PhaseSpan{e.phase, e.epoch, e.epoch, k});
+    m_spans.push_back(PhaseSpan{e.phase, e.epoch, e.epoch, k, {}, {}});
     return true;
 }
 
 void PhaseSpanBuilder::addSwitch(const SwitchRecord& s)
 {
+    if (!m_spans.empty() && m_spans.back().lastEpoch == s.epoch) {
+        PhaseSpan& last = m_spans.back();
+        if (last.endReason.empty())
+            last.endReason = s.reason;
+        if (isStructuralSwitch(s.kind) || s.kind == "finished")
+            last.outcome += (last.outcome.empty() ? "" : ", ") + s.kind;
+    }
     if (isStructuralSwitch(s.kind))
         m_breakAfter = std::max(m_breakAfter, s.epoch);
 }
@@ -53,13 +67,16 @@ std::vector<PhaseSpan> phaseSpans(const std::vector<EpochRecord>& epochs,
     PhaseSpanBuilder b;
     size_t si = 0;
     std::vector<SwitchRecord> sorted = switches;
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const SwitchRecord& a, const SwitchRecord& c) { return a.epoch < c.epoch; });
+    std::stable_sort(
+        sorted.begin(), sorted.end(),
+        [](const SwitchRecord& a, const SwitchRecord& c) { return a.epoch < c.epoch; });
     for (const EpochRecord& e : epochs) {
         while (si < sorted.size() && sorted[si].epoch < e.epoch)
             b.addSwitch(sorted[si++]);
         b.addEpoch(e);
     }
+    while (si < sorted.size()) // after the last epoch: why the run ended
+        b.addSwitch(sorted[si++]);
     return b.spans();
 }
 

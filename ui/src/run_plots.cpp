@@ -9,13 +9,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dw::ui {
 
 namespace {
-constexpr double kHealthyScore = 1e-3;
-constexpr double kMinLogValue = 1e-7; // log axes cannot show 0
-constexpr int kDenseEpochs = 2000;    // from here on, the plots use thin, plain lines
+constexpr double kHealthyScore = 1e-3; // raw score: the verdict of records without correlations
+constexpr double kMinLogValue = 1e-7;  // log axes cannot show 0
+constexpr int kDenseEpochs = 2000;     // from here on, the plots use thin, plain lines
 
 const QColor kTrainColor(0x9a, 0x9a, 0x9a);
 const QColor kValColor(0x1f, 0x4e, 0x9c);
@@ -101,52 +102,65 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     m_title = new QCPTextElement(m_plot, QString(), titleFont);
     m_plot->plotLayout()->addElement(0, 0, m_title);
 
-    m_timeline = new QCPAxisRect(m_plot);
-    m_timeline->setupFullAxesBox(false);
-    m_timeline->axis(QCPAxis::atLeft)->setTicks(false);
-    m_timeline->axis(QCPAxis::atLeft)->setTickLabels(false);
-    m_timeline->axis(QCPAxis::atLeft)->setLabel("phase");
-    m_timeline->axis(QCPAxis::atLeft)->grid()->setVisible(false);
-    m_timeline->axis(QCPAxis::atBottom)->grid()->setVisible(false);
-    m_timeline->axis(QCPAxis::atBottom)->setTickLabels(false);
-    m_timeline->axis(QCPAxis::atLeft)->setRange(0, 1);
-    m_timeline->setMinimumSize(QSize(0, 34));
-    m_timeline->setMaximumSize(QSize(QWIDGETSIZE_MAX, 34));
-    m_timeline->setRangeDrag(Qt::Horizontal);
-    m_plot->plotLayout()->addElement(1, 0, m_timeline);
+    auto makeStrip = [this](const QString& label) {
+        auto* strip = new QCPAxisRect(m_plot);
+        strip->setupFullAxesBox(false);
+        QCPAxis* y = strip->axis(QCPAxis::atLeft);
+        y->setTicks(false);
+        y->setTickLabels(false);
+        y->setLabel(label);
+        y->grid()->setVisible(false);
+        y->setRange(0, 1);
+        strip->axis(QCPAxis::atBottom)->grid()->setVisible(false);
+        strip->axis(QCPAxis::atBottom)->setTickLabels(false);
+        strip->setMinimumSize(QSize(0, 34));
+        strip->setMaximumSize(QSize(QWIDGETSIZE_MAX, 34));
+        strip->setRangeDrag(Qt::Horizontal);
+        return strip;
+    };
+    m_timeline = makeStrip("phase");
+    m_timelineRight = makeStrip(" ");
 
     auto* grid = new QCPLayoutGrid;
-    m_plot->plotLayout()->addElement(2, 0, grid);
+    m_plot->plotLayout()->addElement(1, 0, grid);
     m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
-    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
-    m_plot->plotLayout()->setRowStretchFactor(2, 1);
+    m_plot->plotLayout()->setRowStretchFactor(1, 1);
 
     m_acc = makePanel("accuracy", false);
     m_paramsRect = makePanel("clean parameters", false);
     m_loss = makePanel("loss", false);
-    m_cand = makePanel("candidate |score| (P)", true);
+    m_cand = makePanel("candidate correlation (P)", false);
     m_lrRect = makePanel("learning rate", true);
     m_time = makePanel("seconds / epoch", false);
-    grid->addElement(0, 0, m_acc);
-    grid->addElement(0, 1, m_paramsRect);
-    grid->addElement(1, 0, m_loss);
-    grid->addElement(1, 1, m_cand);
-    grid->addElement(2, 0, m_lrRect);
-    grid->addElement(2, 1, m_time);
+    // One strip over each column, in the same grid: a strip's epoch axis then has exactly the
+    // width and position of the panels' under it, so a phase boundary lines up with the switch
+    // epoch in every panel (one strip over the whole figure drew it elsewhere).
+    grid->addElement(0, 0, m_timeline);
+    grid->addElement(0, 1, m_timelineRight);
+    grid->addElement(1, 0, m_acc);
+    grid->addElement(1, 1, m_paramsRect);
+    grid->addElement(2, 0, m_loss);
+    grid->addElement(2, 1, m_cand);
+    grid->addElement(3, 0, m_lrRect);
+    grid->addElement(3, 1, m_time);
     grid->setColumnStretchFactor(0, 1.25);
     grid->setColumnStretchFactor(1, 1);
+    grid->setRowStretchFactor(0, 0.001);
+    grid->setRowSpacing(2);
 
-    // Left edges of the timeline and the left column line up; so do the right edges of the
-    // timeline and the right column, so the strip spans the figure's data width.
+    // Left and right edges line up within each column (strip and panels).
     auto* left = new QCPMarginGroup(m_plot);
+    auto* leftRight = new QCPMarginGroup(m_plot);
     auto* right = new QCPMarginGroup(m_plot);
-    auto* leftCol2 = new QCPMarginGroup(m_plot);
-    for (QCPAxisRect* r : {m_timeline, m_acc, m_loss, m_lrRect})
+    auto* rightLeft = new QCPMarginGroup(m_plot);
+    for (QCPAxisRect* r : {m_timeline, m_acc, m_loss, m_lrRect}) {
         r->setMarginGroup(QCP::msLeft, left);
-    for (QCPAxisRect* r : {m_timeline, m_paramsRect, m_cand, m_time})
+        r->setMarginGroup(QCP::msRight, leftRight);
+    }
+    for (QCPAxisRect* r : {m_timelineRight, m_paramsRect, m_cand, m_time}) {
+        r->setMarginGroup(QCP::msLeft, rightLeft);
         r->setMarginGroup(QCP::msRight, right);
-    for (QCPAxisRect* r : {m_paramsRect, m_cand, m_time})
-        r->setMarginGroup(QCP::msLeft, leftCol2);
+    }
 
     m_trainAcc = makeGraph(m_acc, kTrainColor, "train");
     m_valAcc = makeGraph(m_acc, kValColor, "validation", Qt::SolidLine, 2.2);
@@ -159,8 +173,12 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     m_valLoss = makeGraph(m_loss, kValColor, "validation", Qt::SolidLine, 2.0);
     m_params = makeGraph(m_paramsRect, kAddColor, "clean parameters", Qt::SolidLine, 2.0);
     m_params->setLineStyle(QCPGraph::lsStepLeft);
-    m_lr = makeGraph(m_lrRect, QColor(0x55, 0x55, 0x55), "learning rate");
+    m_lr = makeGraph(m_lrRect, QColor(0x55, 0x55, 0x55), "neurons (N)");
     m_lr->setLineStyle(QCPGraph::lsStepLeft);
+    // The candidates' own rate: a fresh optimizer and plateau schedule in every P-phase.
+    m_lrP = makeGraph(m_lrRect, phaseStripColor('P'), "candidates (P)", Qt::SolidLine, 2.0);
+    m_lrP->setLineStyle(QCPGraph::lsStepLeft);
+    m_lrP->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
     m_seconds = makeGraph(m_time, QColor(0x55, 0x55, 0x55), "seconds");
     m_seconds->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
 
@@ -175,29 +193,45 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     QCPLegend* lossLegend = makeLegend(m_loss, Qt::AlignTop | Qt::AlignRight);
     for (QCPGraph* g : {m_trainLoss, m_valLoss})
         g->addToLegend(lossLegend);
+    QCPLegend* lrLegend = makeLegend(m_lrRect, Qt::AlignTop | Qt::AlignRight);
+    for (QCPGraph* g : {m_lr, m_lrP})
+        g->addToLegend(lrLegend);
     makeLegend(m_cand, Qt::AlignBottom | Qt::AlignRight)->setVisible(false);
 
-    // The "healthy" level of candidate scores (spec section 4): dashed line at 1e-3.
-    auto* healthy = new QCPItemStraightLine(m_plot);
-    healthy->setClipAxisRect(m_cand);
-    healthy->point1->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
-    healthy->point2->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
-    healthy->point1->setCoords(0, kHealthyScore);
-    healthy->point2->setCoords(1, kHealthyScore);
-    healthy->setPen(QPen(QColor(0x2e, 0x9e, 0x44), 1.2, Qt::DashLine));
-    auto* healthyText = new QCPItemText(m_plot);
-    healthyText->setClipAxisRect(m_cand);
-    healthyText->position->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
-    healthyText->position->setAxisRect(m_cand);
-    healthyText->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-    healthyText->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    healthyText->position->setCoords(0.99, kHealthyScore);
-    healthyText->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-    healthyText->setText(tr("healthy \u2265 1e-3"));
-    healthyText->setColor(QColor(0x2e, 0x9e, 0x44));
+    // Candidates: normalised correlation on the left (0..1), best raw score on a log right axis.
+    QCPAxis* scoreAxis = m_cand->axis(QCPAxis::atRight);
+    scoreAxis->setVisible(true);
+    scoreAxis->setTickLabels(true);
+    scoreAxis->setLabel(tr("best score (dashed)"));
+    scoreAxis->setScaleType(QCPAxis::stLogarithmic);
+    scoreAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog));
+    scoreAxis->setNumberFormat("eb");
+    scoreAxis->setNumberPrecision(0);
+    scoreAxis->setLabelFont(m_cand->axis(QCPAxis::atLeft)->labelFont());
+    scoreAxis->setTickLabelFont(m_cand->axis(QCPAxis::atLeft)->tickLabelFont());
+
+    // The "weak candidates" level of the normalised correlation (kWeakCorrelation, 0.05).
+    const QColor weakColor(0xc0, 0x6a, 0x00);
+    auto* weak = new QCPItemStraightLine(m_plot);
+    weak->setClipAxisRect(m_cand);
+    weak->point1->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
+    weak->point2->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
+    weak->point1->setCoords(0, kWeakCorrelation);
+    weak->point2->setCoords(1, kWeakCorrelation);
+    weak->setPen(QPen(weakColor, 1.2, Qt::DashLine));
+    auto* weakText = new QCPItemText(m_plot);
+    weakText->setClipAxisRect(m_cand);
+    weakText->position->setAxes(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atLeft));
+    weakText->position->setAxisRect(m_cand);
+    weakText->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    weakText->position->setTypeY(QCPItemPosition::ptPlotCoords);
+    weakText->position->setCoords(0.99, kWeakCorrelation);
+    weakText->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    weakText->setText(tr("weak < %1").arg(kWeakCorrelation));
+    weakText->setColor(weakColor);
     QFont small = font();
     small.setPointSizeF(8);
-    healthyText->setFont(small);
+    weakText->setFont(small);
 
     m_candText = new QCPItemText(m_plot);
     m_candText->setClipAxisRect(m_cand);
@@ -258,6 +292,8 @@ QCPAxisRect* RunPlots::panel(Panel p) const
     switch (p) {
     case Panel::Timeline:
         return m_timeline;
+    case Panel::TimelineRight:
+        return m_timelineRight;
     case Panel::Accuracy:
         return m_acc;
     case Panel::Params:
@@ -282,17 +318,22 @@ void RunPlots::clear()
     m_spanItems.clear();
     m_spans.clear();
     for (QCPGraph* g : {m_trainAcc, m_valAcc, m_testAcc, m_bestVal, m_trainLoss, m_valLoss,
-                        m_params, m_lr, m_seconds})
+                        m_params, m_lr, m_lrP, m_seconds})
         g->data()->clear();
     for (QCPGraph* g : m_candidates)
         m_plot->removeGraph(g);
+    for (QCPGraph* g : m_correlations)
+        m_plot->removeGraph(g);
     m_candidates.clear();
+    m_correlations.clear();
     setDenseStyle(false);
     if (QCPLegend* l = qobject_cast<QCPLegend*>(m_cand->insetLayout()->elementAt(0)))
         l->setVisible(false);
     m_epochs = m_lastEpoch = m_additions = m_reverts = m_pEpochs = 0;
     m_bestValAcc = -1;
     m_maxCandScore = 0;
+    m_maxCorrelation = 0;
+    m_lastCorrelation = -1;
     m_minAcc = 1.0;
     m_candText->setText(candidateVerdict());
     rescale();
@@ -308,8 +349,10 @@ void RunPlots::setTitle(const QString& title)
 void RunPlots::setLayerNames(const std::vector<std::string>& names)
 {
     m_layerNames = names;
-    for (size_t i = 0; i < m_candidates.size() && i < names.size(); ++i)
-        m_candidates[i]->setName(QString::fromStdString(names[i]));
+    for (size_t i = 0; i < m_candidates.size() && i < names.size(); ++i) {
+        m_correlations[i]->setName(QString::fromStdString(names[i]));
+        m_candidates[i]->setName(QString::fromStdString(names[i]) + " score");
+    }
 }
 
 void RunPlots::setRun(const RunRecord& run)
@@ -340,15 +383,24 @@ void RunPlots::ensureCandidateGraphs(size_t n)
         const size_t i = m_candidates.size();
         QString name = i < m_layerNames.size() ? QString::fromStdString(m_layerNames[i])
                                                : tr("layer %1").arg(i + 1);
-        QCPGraph* g = makeGraph(m_cand, layerColor(i), name, Qt::SolidLine, 1.6);
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
-        if (m_dense)
+        // Correlation: solid with dots, in the legend; score: thin dashed, same colour.
+        QCPGraph* corr = makeGraph(m_cand, layerColor(i), name, Qt::SolidLine, 1.6);
+        corr->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+        QCPGraph* g =
+            m_plot->addGraph(m_cand->axis(QCPAxis::atBottom), m_cand->axis(QCPAxis::atRight));
+        g->setPen(QPen(layerColor(i), 1.1, Qt::DashLine));
+        g->setName(name + " score");
+        g->removeFromLegend();
+        if (m_dense) {
+            thinGraph(corr);
             thinGraph(g);
+        }
         if (legend) {
-            g->addToLegend(legend);
+            corr->addToLegend(legend);
             legend->setVisible(true);
         }
         m_candidates.push_back(g);
+        m_correlations.push_back(corr);
     }
 }
 
@@ -361,8 +413,11 @@ void RunPlots::appendEpoch(const EpochRecord& e)
     m_trainLoss->addData(x, e.train_loss);
     m_valLoss->addData(x, e.val_loss);
     m_params->addData(x, double(e.params));
-    if (e.lr > 0)
-        m_lr->addData(x, e.lr);
+    // One rate line per phase kind, broken (NaN) where the other one runs.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const bool p = e.phase == 'P';
+    m_lr->addData(x, !p && e.lr > 0 ? e.lr : nan);
+    m_lrP->addData(x, p && e.lr > 0 ? e.lr : nan);
     m_seconds->addData(x, e.seconds);
     m_minAcc = std::min({m_minAcc, e.train_accuracy, e.val_accuracy, e.test_accuracy});
     if (e.val_accuracy > m_bestValAcc) {
@@ -370,18 +425,31 @@ void RunPlots::appendEpoch(const EpochRecord& e)
         m_bestVal->data()->clear();
         m_bestVal->addData(x, e.val_accuracy);
     }
-    if (e.phase == 'P') {
+    if (p) {
         ++m_pEpochs;
-        ensureCandidateGraphs(e.candidate_scores.size());
-        for (size_t i = 0; i < e.candidate_scores.size(); ++i) {
-            const double s = std::abs(e.candidate_scores[i]);
-            m_maxCandScore = std::max(m_maxCandScore, s);
-            m_candidates[i]->addData(x, std::max(s, kMinLogValue));
+        ensureCandidateGraphs(std::max(e.candidate_scores.size(), e.candidate_correlations.size()));
+        for (size_t i = 0; i < m_candidates.size(); ++i) {
+            if (i < e.candidate_scores.size()) {
+                const double s = std::abs(e.candidate_scores[i]);
+                m_maxCandScore = std::max(m_maxCandScore, s);
+                m_candidates[i]->addData(x, std::max(s, kMinLogValue));
+            } else {
+                m_candidates[i]->addData(x, nan);
+            }
+            m_correlations[i]->addData(
+                x, i < e.candidate_correlations.size() ? e.candidate_correlations[i] : nan);
+        }
+        if (!e.candidate_correlations.empty()) {
+            m_lastCorrelation =
+                *std::max_element(e.candidate_correlations.begin(), e.candidate_correlations.end());
+            m_maxCorrelation = std::max(m_maxCorrelation, m_lastCorrelation);
         }
     } else {
         // A NaN breaks the line so the scores of separate P-phases are not joined across N.
         for (QCPGraph* g : m_candidates)
-            g->addData(x, std::numeric_limits<double>::quiet_NaN());
+            g->addData(x, nan);
+        for (QCPGraph* g : m_correlations)
+            g->addData(x, nan);
     }
     m_candText->setText(candidateVerdict());
 
@@ -419,13 +487,15 @@ void RunPlots::setDenseStyle(bool dense)
         return;
     }
     m_plot->setNotAntialiasedElements(QCP::aePlottables | QCP::aeItems);
-    for (QCPGraph* g :
-         {m_trainAcc, m_valAcc, m_testAcc, m_trainLoss, m_valLoss, m_params, m_lr, m_seconds}) {
+    for (QCPGraph* g : {m_trainAcc, m_valAcc, m_testAcc, m_trainLoss, m_valLoss, m_params, m_lr,
+                        m_lrP, m_seconds}) {
         m_normalStyles.emplace_back(g, g->pen(), g->scatterStyle());
         thinGraph(g);
     }
     for (QCPGraph* g : m_candidates)
         thinGraph(g); // removed by clear(), never restored
+    for (QCPGraph* g : m_correlations)
+        thinGraph(g);
 }
 
 void RunPlots::thinGraph(QCPGraph* g)
@@ -449,6 +519,15 @@ QString RunPlots::candidateVerdict() const
 {
     if (m_pEpochs == 0)
         return m_epochs == 0 ? QString() : tr("no P-phase yet (cc runs train candidates here)");
+    if (m_lastCorrelation >= 0) {
+        if (m_lastCorrelation >= kWeakCorrelation)
+            return tr("healthy: correlation %1 with the remaining error")
+                .arg(m_lastCorrelation, 0, 'f', 2);
+        return tr("weak candidates: correlation %1 < %2; they learn little (try another "
+                  "dendrite_activation or a higher init_multiplier)")
+            .arg(m_lastCorrelation, 0, 'f', 3)
+            .arg(kWeakCorrelation);
+    }
     if (m_maxCandScore >= kHealthyScore)
         return tr("healthy: candidates correlate with the remaining error");
     if (m_maxCandScore < 1e-5)
@@ -473,28 +552,30 @@ void RunPlots::addSpanItems(const PhaseSpan& span)
         items.shades.push_back(r);
         trackItem(r);
     }
-    auto* block = new QCPItemRect(m_plot);
-    block->setClipAxisRect(m_timeline);
-    block->setSelectable(false);
-    placeX(block->topLeft, m_timeline, x0, 0.08);
-    placeX(block->bottomRight, m_timeline, x1, 0.92);
-    block->setPen(QPen(Qt::white, 1.5));
-    block->setBrush(phaseStripColor(span.phase));
-    trackItem(block);
-    items.block = block;
+    for (QCPAxisRect* strip : {m_timeline, m_timelineRight}) {
+        auto* block = new QCPItemRect(m_plot);
+        block->setClipAxisRect(strip);
+        block->setSelectable(false);
+        placeX(block->topLeft, strip, x0, 0.08);
+        placeX(block->bottomRight, strip, x1, 0.92);
+        block->setPen(QPen(Qt::white, 1.5));
+        block->setBrush(phaseStripColor(span.phase));
+        trackItem(block);
+        items.blocks.push_back(block);
 
-    auto* text = new QCPItemText(m_plot);
-    text->setClipAxisRect(m_timeline);
-    text->setSelectable(false);
-    placeX(text->position, m_timeline, (x0 + x1) / 2, 0.5);
-    text->setPositionAlignment(Qt::AlignCenter);
-    text->setColor(Qt::white);
-    QFont f = font();
-    f.setPointSizeF(8.5);
-    f.setBold(true);
-    text->setFont(f);
-    trackItem(text);
-    items.text = text;
+        auto* text = new QCPItemText(m_plot);
+        text->setClipAxisRect(strip);
+        text->setSelectable(false);
+        placeX(text->position, strip, (x0 + x1) / 2, 0.5);
+        text->setPositionAlignment(Qt::AlignCenter);
+        text->setColor(Qt::white);
+        QFont f = font();
+        f.setPointSizeF(8.5);
+        f.setBold(true);
+        text->setFont(f);
+        trackItem(text);
+        items.texts.push_back(text);
+    }
     m_spanItems.push_back(items);
 }
 
@@ -511,24 +592,44 @@ void RunPlots::updateLastSpanItems()
         r->topLeft->setCoords(x0, 0);
         r->bottomRight->setCoords(x1, 1);
     }
-    auto* block = static_cast<QCPItemRect*>(items.block);
-    block->topLeft->setCoords(x0, 0.08);
-    block->bottomRight->setCoords(x1, 0.92);
-    items.text->position->setCoords((x0 + x1) / 2, 0.5);
+    for (QCPAbstractItem* item : items.blocks) {
+        auto* block = static_cast<QCPItemRect*>(item);
+        block->topLeft->setCoords(x0, 0.08);
+        block->bottomRight->setCoords(x1, 0.92);
+    }
+    for (QCPItemText* text : items.texts)
+        text->position->setCoords((x0 + x1) / 2, 0.5);
 }
 
 void RunPlots::refreshTimelineLabels()
 {
-    // Full label where the block is wide enough, else just the phase letter.
+    // Per strip: the label with why the span ended where the block is wide enough, else the
+    // short label, else just the phase letter.
     const double epochs = std::max(5, m_lastEpoch);
-    const double width = std::max(200, m_timeline->width() > 0 ? m_timeline->width() : 900);
     const auto& spans = m_spans.spans();
-    for (size_t i = 0; i < spans.size() && i < m_spanItems.size(); ++i) {
-        const double px = (spans[i].lastEpoch - spans[i].firstEpoch + 1) / epochs * width;
-        const QString full = QString::fromStdString(spans[i].label());
-        m_spanItems[i].text->setText(px >= 8.0 * full.size() ? full
-                                                             : QString(QChar(spans[i].phase)));
+    const QCPAxisRect* strips[] = {m_timeline, m_timelineRight};
+    for (size_t s = 0; s < 2; ++s) {
+        const double width = std::max(150, strips[s]->width() > 0 ? strips[s]->width() : 500);
+        for (size_t i = 0; i < spans.size() && i < m_spanItems.size(); ++i) {
+            if (s >= m_spanItems[i].texts.size())
+                continue;
+            const double px = (spans[i].lastEpoch - spans[i].firstEpoch + 1) / epochs * width;
+            const QString full = QString::fromStdString(spans[i].longLabel());
+            const QString medium = QString::fromStdString(spans[i].label());
+            m_spanItems[i].texts[s]->setText(px >= 7.0 * full.size() ? full
+                                             : px >= 7.0 * medium.size()
+                                                 ? medium
+                                                 : QString(QChar(spans[i].phase)));
+        }
     }
+}
+
+QStringList RunPlots::timelineLabels() const
+{
+    QStringList out;
+    for (const SpanItems& items : m_spanItems)
+        out << (items.texts.empty() ? QString() : items.texts.front()->text());
+    return out;
 }
 
 void RunPlots::addMarker(const SwitchRecord& s)
@@ -536,7 +637,7 @@ void RunPlots::addMarker(const SwitchRecord& s)
     const bool added = s.kind == "added";
     const QColor color = added ? kAddColor : kRevertColor;
     const double x = s.epoch + 0.5;
-    for (QCPAxisRect* rect : {m_acc, m_timeline}) {
+    for (QCPAxisRect* rect : {m_acc, m_timeline, m_timelineRight}) {
         auto* line = new QCPItemLine(m_plot);
         line->setClipAxisRect(rect);
         line->setSelectable(false);
@@ -570,13 +671,15 @@ void RunPlots::addMarker(const SwitchRecord& s)
 void RunPlots::rescale()
 {
     const double upper = std::max(5, m_lastEpoch) + 0.5;
-    for (QCPAxisRect* r : {m_timeline, m_acc, m_paramsRect, m_loss, m_cand, m_lrRect, m_time})
+    for (QCPAxisRect* r :
+         {m_timeline, m_timelineRight, m_acc, m_paramsRect, m_loss, m_cand, m_lrRect, m_time})
         r->axis(QCPAxis::atBottom)->setRange(0.5, upper);
     if (m_epochs == 0) {
         m_acc->axis(QCPAxis::atLeft)->setRange(0, 1);
         m_loss->axis(QCPAxis::atLeft)->setRange(0, 1);
         m_paramsRect->axis(QCPAxis::atLeft)->setRange(0, 1000);
-        m_cand->axis(QCPAxis::atLeft)->setRange(1e-6, 1e-1);
+        m_cand->axis(QCPAxis::atLeft)->setRange(0, 1);
+        m_cand->axis(QCPAxis::atRight)->setRange(1e-6, 1e-1);
         m_lrRect->axis(QCPAxis::atLeft)->setRange(1e-5, 1e-1);
         m_time->axis(QCPAxis::atLeft)->setRange(0, 1);
         return;
@@ -592,9 +695,17 @@ void RunPlots::rescale()
     m_loss->axis(QCPAxis::atLeft)->setRange(0, lossMax * 1.08);
     QCPRange pr = m_params->data()->valueRange(found);
     m_paramsRect->axis(QCPAxis::atLeft)->setRange(0, std::max(1.0, pr.upper) * 1.15);
-    m_lr->rescaleValueAxis(false, true);
-    QCPRange lr = m_lrRect->axis(QCPAxis::atLeft)->range();
-    m_lrRect->axis(QCPAxis::atLeft)->setRange(lr.lower / 2, lr.upper * 2);
+    double lrLo = std::numeric_limits<double>::infinity(), lrHi = 0;
+    for (QCPGraph* g : {m_lr, m_lrP}) {
+        bool any = false;
+        QCPRange gr = g->data()->valueRange(any, QCP::sdPositive);
+        if (any) {
+            lrLo = std::min(lrLo, gr.lower);
+            lrHi = std::max(lrHi, gr.upper);
+        }
+    }
+    if (lrHi > 0)
+        m_lrRect->axis(QCPAxis::atLeft)->setRange(lrLo / 2, lrHi * 2);
     double candMax = std::max(m_maxCandScore, kHealthyScore) * 3;
     double candMin = kHealthyScore / 10;
     for (QCPGraph* g : m_candidates) {
@@ -602,14 +713,31 @@ void RunPlots::rescale()
         if (found && std::isfinite(cr.lower))
             candMin = std::min(candMin, cr.lower / 2);
     }
-    m_cand->axis(QCPAxis::atLeft)->setRange(std::max(candMin, kMinLogValue / 2), candMax);
+    m_cand->axis(QCPAxis::atRight)->setRange(std::max(candMin, kMinLogValue / 2), candMax);
+    m_cand->axis(QCPAxis::atLeft)
+        ->setRange(0, std::min(1.05, std::max(m_maxCorrelation, 2 * kWeakCorrelation) * 1.15));
     QCPRange tr = m_seconds->data()->valueRange(found);
     m_time->axis(QCPAxis::atLeft)->setRange(0, std::max(1e-3, tr.upper) * 1.15);
 }
 
+void RunPlots::layoutAt(int width, int height)
+{
+    // A hidden QCustomPlot gets no resize event, so its viewport (and every axis rect) keeps
+    // the size it had when last shown; lay it out at the figure's size, then choose the strip
+    // labels for the widths they really have.
+    const int w = width > 0 ? width : m_plot->width();
+    const int h = height > 0 ? height : m_plot->height();
+    m_plot->setViewport(QRect(0, 0, w, h));
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);
+    refreshTimelineLabels();
+}
+
 Status RunPlots::save(const std::filesystem::path& out, int width, int height)
 {
-    refreshTimelineLabels();
+    if (!m_plot->isVisible())
+        layoutAt(width, height);
+    else
+        refreshTimelineLabels();
     return savePlot(m_plot, out, width, height);
 }
 
@@ -620,9 +748,6 @@ Status renderRunPlot(const RunRecord& run, const std::filesystem::path& out, int
     RunPlots plots;
     plots.resize(width, height);
     plots.setRun(run);
-    // Lay out at the final size first so the timeline labels are chosen for that width.
-    plots.customPlot()->resize(width, height);
-    plots.customPlot()->replot(QCustomPlot::rpImmediateRefresh);
     return plots.save(out, width, height);
 }
 

@@ -6,20 +6,20 @@
 #include "dw/ui/run_plots.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QPalette>
 #include <QMessageBox>
+#include <QPalette>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStandardPaths>
-#include <QDir>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -30,6 +30,8 @@ namespace dw::ui {
 namespace {
 const QString kEiBaseline = QStringLiteral("Edge Impulse baseline");
 const QString kSmallDendrites = QStringLiteral("Small + dendrites");
+const QString kBlockTutorial = QStringLiteral("PerforatedAI block tutorial (ei2d) + cc");
+const QString kPaperBlock = QStringLiteral("Paper block (2-D family) + cc");
 
 QString formatDuration(double seconds)
 {
@@ -37,24 +39,70 @@ QString formatDuration(double seconds)
         return "?";
     const int s = int(std::lround(seconds));
     if (s >= 3600)
-        return QString("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QChar('0'))
+        return QString("%1:%2:%3")
+            .arg(s / 3600)
+            .arg((s / 60) % 60, 2, 10, QChar('0'))
             .arg(s % 60, 2, 10, QChar('0'));
     return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+// "P->N after epoch 59: no candidate improved for p_patience (10) epochs"
+QString switchLine(const SwitchRecord& s)
+{
+    return QString("%1 after epoch %2: %3")
+        .arg(QString::fromStdString(s.kind))
+        .arg(s.epoch)
+        .arg(QString::fromStdString(s.note));
 }
 } // namespace
 
 std::map<std::string, std::string> TrainingPage::builtinPreset(const QString& name)
 {
     if (name == kEiBaseline)
-        return {{"model", "ei1d"},         {"mode", "traditional"}, {"lr", "0.005"},
-                {"batch_size", "32"},      {"epochs_max", "100"},   {"dropout", "0.25"},
-                {"n_patience", "15"},      {"max_dendrites", "0"},  {"input_noise", "0"}};
+        return {{"model", "ei1d"},    {"mode", "traditional"}, {"lr", "0.005"},
+                {"batch_size", "32"}, {"epochs_max", "100"},   {"dropout", "0.25"},
+                {"n_patience", "15"}, {"max_dendrites", "0"},  {"input_noise", "0"}};
     if (name == kSmallDendrites)
-        return {{"model", "custom"},        {"conv_dim", "1"},       {"conv_layers", "1"},
-                {"linear_layers", "1"},     {"width", "0.25"},       {"growth_mode", "0"},
-                {"dropout", "0.1"},         {"mode", "cc"},          {"perforate", "all"},
-                {"max_dendrites", "3"},     {"n_patience", "10"},    {"p_patience", "10"},
-                {"lr", "0.005"},            {"batch_size", "32"},    {"epochs_max", "200"}};
+        return {{"model", "custom"},    {"conv_dim", "1"},    {"conv_layers", "1"},
+                {"linear_layers", "1"}, {"width", "0.25"},    {"growth_mode", "0"},
+                {"dropout", "0.1"},     {"mode", "cc"},       {"perforate", "all"},
+                {"max_dendrites", "3"}, {"n_patience", "10"}, {"p_patience", "10"},
+                {"lr", "0.005"},        {"batch_size", "32"}, {"epochs_max", "200"}};
+    // The Edge Impulse block's tutorial net with its training (train_audio_dendritic.py): Adam
+    // 1e-3, input noise 0.2, MaxNorm 1 on the conv kernels; the block's "fast" switch speed.
+    if (name == kBlockTutorial)
+        return {{"model", "ei2d"},
+                {"mode", "cc"},
+                {"lr", "0.001"},
+                {"batch_size", "32"},
+                {"input_noise", "0.2"},
+                {"n_patience", "10"},
+                {"p_patience", "10"},
+                {"max_dendrites", "3"},
+                {"perforate", "all"},
+                {"dendrite_activation", "tanh"},
+                {"init_multiplier", "0.01"},
+                {"warmup_batches", "40"}};
+    // The block's train.py defaults (3 conv, 2 linear, width 2, growth mode 5, dropout 0.1,
+    // thresholds "medium"), with the "medium" switch speed instead of "slow" (100 epochs).
+    if (name == kPaperBlock)
+        return {{"model", "block"},
+                {"conv_layers", "3"},
+                {"linear_layers", "2"},
+                {"width", "2"},
+                {"growth_mode", "5"},
+                {"dropout", "0.1"},
+                {"input_noise", "0"},
+                {"mode", "cc"},
+                {"lr", "0.001"},
+                {"batch_size", "32"},
+                {"n_patience", "25"},
+                {"p_patience", "25"},
+                {"max_dendrites", "3"},
+                {"perforate", "all"},
+                {"init_multiplier", "0.01"},
+                {"dendrite_activation", "tanh"},
+                {"warmup_batches", "40"},
+                {"improvement_thresholds", "0.001,0.0001,0"}};
     return {};
 }
 
@@ -111,6 +159,12 @@ TrainingPage::TrainingPage(QWidget* parent) : QWidget(parent)
     m_status = new QLabel(tr("Idle."), right);
     m_status->setObjectName("trainStatus");
     rightLayout->addWidget(m_status);
+    // Why the last phase ended, in the tracker's words (the strip shows the short reason).
+    m_lastSwitch = new QLabel(right);
+    m_lastSwitch->setObjectName("lastSwitch");
+    m_lastSwitch->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_lastSwitch->setMinimumHeight(m_lastSwitch->fontMetrics().lineSpacing() + 2);
+    rightLayout->addWidget(m_lastSwitch);
     m_message = new QLabel(right);
     m_message->setObjectName("trainMessage");
     m_message->setWordWrap(true);
@@ -159,8 +213,7 @@ bool TrainingPage::confirm(const QString& title, const QString& text) const
 {
     if (m_confirm)
         return m_confirm(title, text);
-    return QMessageBox::question(const_cast<TrainingPage*>(this), title, text) ==
-           QMessageBox::Yes;
+    return QMessageBox::question(const_cast<TrainingPage*>(this), title, text) == QMessageBox::Yes;
 }
 
 void TrainingPage::setProject(const std::filesystem::path& root, const FeatureConfig& features)
@@ -204,7 +257,7 @@ std::map<std::string, std::map<std::string, std::string>> TrainingPage::loadUser
 
 QStringList TrainingPage::presetNames() const
 {
-    QStringList names = {kEiBaseline, kSmallDendrites};
+    QStringList names = {kEiBaseline, kSmallDendrites, kBlockTutorial, kPaperBlock};
     for (const auto& [name, knobs] : loadUserPresets())
         if (!names.contains(QString::fromStdString(name)))
             names << QString::fromStdString(name);
@@ -245,9 +298,9 @@ bool TrainingPage::applyPreset(const QString& name)
     if (i >= 0)
         m_presets->setCurrentIndex(i);
     if (!rejected.isEmpty()) {
-        showMessage(tr("Preset '%1' has values this version rejects: %2")
-                        .arg(name, rejected.join("; ")),
-                    true);
+        showMessage(
+            tr("Preset '%1' has values this version rejects: %2").arg(name, rejected.join("; ")),
+            true);
         return false;
     }
     showMessage(tr("Preset '%1' applied.").arg(name), false);
@@ -256,16 +309,15 @@ bool TrainingPage::applyPreset(const QString& name)
 
 Status TrainingPage::savePreset(const QString& name)
 {
-    if (name == kEiBaseline || name == kSmallDendrites)
-    {
+    if (name == kEiBaseline || name == kSmallDendrites || name == kBlockTutorial ||
+        name == kPaperBlock) {
         std::string what = name.toStdString();
         what.insert(0, 1, '\'');
         what.append("' is a built-in preset");
         return makeError(what, "choose another name for your preset");
     }
     auto c = m_form->config();
-    if (!c)
-    {
+    if (!c) {
         std::string what = "the form has an invalid value: ";
         what.append(c.error().message);
         return makeError(what, "fix the field marked in red, then save the preset");
@@ -314,8 +366,9 @@ void TrainingPage::onStart()
     m_runConfig = *c;
     m_runDir.clear();
     m_plots->clear();
-    m_plots->setTitle(tr("new %1 run (loading data...)")
-                          .arg(QString::fromStdString(m_runConfig.mode)));
+    m_lastSwitch->clear();
+    m_plots->setTitle(
+        tr("new %1 run (loading data...)").arg(QString::fromStdString(m_runConfig.mode)));
     m_message->clear();
     m_epoch = m_batch = m_batches = m_phaseEpochs = m_sinceBest = m_k = 0;
     m_phase = 'N';
@@ -360,8 +413,14 @@ void TrainingPage::setState(State s)
     updateStatus();
 }
 
-QString TrainingPage::statusText() const { return m_status->text(); }
-QString TrainingPage::messageText() const { return m_message->text(); }
+QString TrainingPage::statusText() const
+{
+    return m_status->text();
+}
+QString TrainingPage::messageText() const
+{
+    return m_message->text();
+}
 
 void TrainingPage::showMessage(const QString& text, bool error)
 {
@@ -478,6 +537,8 @@ void TrainingPage::epochFinished(const EpochRecord& e)
 void TrainingPage::switched(const SwitchRecord& s)
 {
     m_plots->appendSwitch(s);
+    if (!s.note.empty() && s.kind != "added")
+        m_lastSwitch->setText(switchLine(s));
     if (isStructuralSwitch(s.kind)) {
         // A restructure restarts the per-cycle bookkeeping (the tracker resets its cycle best).
         m_phaseEpochs = 0;
@@ -515,13 +576,12 @@ void TrainingPage::runFinished(const RunSummary& summary)
         // epochs before it and the best checkpoint, but the run is not resumable.
         m_progress->setValue(0);
         m_progress->setFormat(tr("failed"));
-        const std::string why =
-            summary.stop_reason.empty() ? summary.status : summary.stop_reason;
-        showMessage(tr("Run %1 failed: %2. Lower the learning rate (lr) and start a new run; if "
-                       "it fails again, check the project's clips.")
-                        .arg(QString::fromStdString(dir.filename().string()),
-                             QString::fromStdString(why)),
-                    true);
+        const std::string why = summary.stop_reason.empty() ? summary.status : summary.stop_reason;
+        showMessage(
+            tr("Run %1 failed: %2. Lower the learning rate (lr) and start a new run; if "
+               "it fails again, check the project's clips.")
+                .arg(QString::fromStdString(dir.filename().string()), QString::fromStdString(why)),
+            true);
         if (auto run = readRun(dir))
             m_plots->setTitle(runTitle(*run));
         Q_EMIT runEnded(QString::fromStdString(dir.string()));
@@ -564,6 +624,12 @@ void TrainingPage::runFailed(const Error& error)
 void TrainingPage::showRun(const RunRecord& run)
 {
     m_plots->setRun(run);
+    m_lastSwitch->clear();
+    for (auto it = run.switches.rbegin(); it != run.switches.rend(); ++it)
+        if (!it->note.empty() && it->kind != "added") {
+            m_lastSwitch->setText(switchLine(*it));
+            break;
+        }
     if (!isBusy() && run.status == "stopped")
         m_resumableRun = run.dir;
     setState(m_state);

@@ -10,12 +10,18 @@
 
 namespace dw::ui {
 
-struct PhaseSpan {
+struct PhaseSpan
+{
     char phase = 'N';   // 'N' or 'P'
     int firstEpoch = 0; // inclusive, 1-based like EpochRecord::epoch
     int lastEpoch = 0;  // inclusive
     int dendrites = 0;  // max K over the wrapped layers during the span
+    // Why the span ended (SwitchRecord::reason of the switch after its last epoch, e.g.
+    // "p_patience"); empty while it runs or for records written before reasons existed.
+    std::string endReason;
+    std::string outcome;       // the structural switches after it: "added", "reverted", "N->P", ...
     std::string label() const; // e.g. "N  K=0", "P  K=0 -> 1"
+    std::string longLabel() const; // label() plus why it ended: "P  K=0 -> 1 · p_patience"
 };
 
 // A new span starts when the phase changes, or after an epoch that a structural switch

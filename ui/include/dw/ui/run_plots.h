@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The figure of one training run (live or finished), like the PerforatedAI library's 2x2 figure:
-//   top:   phase timeline strip (N, P, N, P ... blocks with K)
+//   top:   phase timeline strip over each column (N, P, N, P ... blocks with K and why each
+//          ended), on the same epoch axis as the panels under it
 //   grid:  accuracy (train/val/test) with N/P spans shaded and dendrite additions marked |
 //          clean parameter count (step line)
-//          loss (train/val)                  | best candidate |score| per wrapped layer (log y)
-//          learning rate (log y)             | seconds per epoch
+//          loss (train/val)                  | candidates per wrapped layer: normalised
+//                                            |   correlation (solid, left) and best score
+//                                            |   (dashed, log, right); "weak" below 0.05
+//          learning rate (log y): neurons in |  seconds per epoch
+//          N, candidates in P
 // Every time panel shades the phases in the same two colours (plot_style.h).
 // Live runs: appendEpoch/appendSwitch add one point per series and queue one replot; nothing is
 // rebuilt. GUI thread only.
@@ -38,7 +42,8 @@ class RunPlots : public QWidget
 public:
     enum class Panel
     {
-        Timeline,
+        Timeline, // over the left column
+        TimelineRight,
         Accuracy,
         Params,
         Loss,
@@ -62,6 +67,9 @@ public:
 
     // PNG or PDF by extension; width/height 0 = current size.
     Status save(const std::filesystem::path& out, int width = 0, int height = 0);
+    // Lays the figure out at width x height (0 = the widget's size) even when it is hidden, as
+    // save() does before it renders; the axis rects then have their final pixel sizes.
+    void layoutAt(int width, int height);
 
     // Inspection (tests, export).
     QCustomPlot* customPlot() const { return m_plot; }
@@ -74,17 +82,22 @@ public:
     QCPGraph* valAccuracyGraph() const { return m_valAcc; }
     QCPGraph* testAccuracyGraph() const { return m_testAcc; }
     QCPGraph* paramsGraph() const { return m_params; }
-    QCPGraph* learningRateGraph() const { return m_lr; }
-    const std::vector<QCPGraph*>& candidateGraphs() const { return m_candidates; }
-    // Text shown in the candidate panel ("healthy", "near zero: candidates learn little", ...).
+    QCPGraph* learningRateGraph() const { return m_lr; }                           // N epochs
+    QCPGraph* candidateRateGraph() const { return m_lrP; }                         // P epochs
+    const std::vector<QCPGraph*>& candidateGraphs() const { return m_candidates; } // scores
+    const std::vector<QCPGraph*>& correlationGraphs() const { return m_correlations; }
+    // Text shown in the candidate panel ("healthy", "weak candidates", ...): judged on the
+    // normalised correlation, or on the raw score for records written before it existed.
     QString candidateVerdict() const;
+    // The timeline text of each span as drawn (full, short or just the phase letter).
+    QStringList timelineLabels() const;
 
 private:
     struct SpanItems
     {
         std::vector<QCPAbstractItem*> shades; // one per time panel
-        QCPAbstractItem* block = nullptr;     // timeline block
-        QCPItemText* text = nullptr;          // timeline label
+        std::vector<QCPAbstractItem*> blocks; // one per timeline strip
+        std::vector<QCPItemText*> texts;      // timeline labels
     };
 
     QCPAxisRect* makePanel(const QString& yLabel, bool logY);
@@ -103,6 +116,7 @@ private:
     QCustomPlot* m_plot = nullptr;
     QCPTextElement* m_title = nullptr;
     QCPAxisRect* m_timeline = nullptr;
+    QCPAxisRect* m_timelineRight = nullptr;
     QCPAxisRect* m_acc = nullptr;
     QCPAxisRect* m_paramsRect = nullptr;
     QCPAxisRect* m_loss = nullptr;
@@ -117,8 +131,10 @@ private:
     QCPGraph* m_valLoss = nullptr;
     QCPGraph* m_params = nullptr;
     QCPGraph* m_lr = nullptr;
+    QCPGraph* m_lrP = nullptr;
     QCPGraph* m_seconds = nullptr;
     std::vector<QCPGraph*> m_candidates;
+    std::vector<QCPGraph*> m_correlations;
     std::vector<std::string> m_layerNames;
     QCPItemText* m_candText = nullptr;
     std::vector<QCPAbstractItem*> m_dynamicItems;
@@ -133,6 +149,8 @@ private:
     int m_pEpochs = 0;
     double m_bestValAcc = -1;
     double m_maxCandScore = 0;
+    double m_lastCorrelation = -1; // best layer's, in the latest P epoch (-1: none recorded)
+    double m_maxCorrelation = 0;
     double m_minAcc = 1.0;
 };
 

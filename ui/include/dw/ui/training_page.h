@@ -33,7 +33,13 @@ class TrainingPage : public QWidget
 {
     Q_OBJECT
 public:
-    enum class State { Idle, Loading, Running, Stopping };
+    enum class State
+    {
+        Idle,
+        Loading,
+        Running,
+        Stopping
+    };
 
     explicit TrainingPage(QWidget* parent = nullptr);
 
@@ -112,6 +118,7 @@ private:
     QPushButton* m_resume = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
+    QLabel* m_lastSwitch = nullptr;
     QLabel* m_message = nullptr;
     State m_state = State::Idle;
     std::filesystem::path m_runDir;
