@@ -22,13 +22,15 @@ WHY = {
     "requantisation.",
     "inference_float32": "the untrained/trained EI network is only ~28 k MACs, so per-layer call "
     "overhead is a visible share; the conv kernels are already vectorised.",
-    "mfcc": "the machine is shared (see the load average); the C99 runtime MFCC (the board's) "
-    "does the same work as core's with scalar loops and 1,600 libm logf calls per clip, core "
-    "uses a vectorised DCT and log. Core's row is the one the target is about.",
-    "train_steps": "the ratio is a median of paired rounds of steps per CPU second; on a shared "
-    "machine single rounds range widely (0.84x-2.31x seen in one run), and for a 3 k-parameter "
-    "network LibTorch's per-op dispatch dominates in both languages. The engine already saves "
-    "what it can per step (fused Adam, uniform_ dropout masks, contiguous conv input).",
+    "mfcc": "measured against the numpy peer in its own process, core's MFCC is a few times "
+    "faster, not the 62x an earlier in-process peer (slowed by the benchmark that started it) "
+    "suggested; reaching <= 20 us needs a SIMD FFT and one MFCC implementation (issue 16).",
+    "mfcc_runtime": "the C99 runtime MFCC (the board's) does the same work as core's with scalar "
+    "loops and 1,600 libm logf calls per clip; core uses a vectorised DCT and log.",
+    "train_steps": "the ratio is the median of alternating pairs of processes (steps per CPU "
+    "second); for a 3 k-parameter network LibTorch's per-op dispatch dominates in both "
+    "languages. The engine already saves what it can per step (fused Adam, uniform_ dropout "
+    "masks, contiguous conv input); 2x needs a profile of one step (issue 16).",
     "dataset_features": "the two cores are shared with other jobs (see the load average above): a "
     "second thread only gets the share of the second core that is free; the WAV reads also share "
     "one disk. Idle, it should approach 2x.",
@@ -148,14 +150,16 @@ def main():
         "",
         "## How each row is measured",
         "",
-        "- `mfcc*`: bench/bench_mfcc.cpp; core's MfccExtractor and the C99 runtime against a "
-        "vectorised numpy implementation of the same spec (bench/mfcc_numpy_peer.py), same clips, "
-        "outputs checked equal within 1e-3.",
-        "- `train_steps`: bench/bench_train.cpp; Edge Impulse 1-D network, batch 32, Adam, one "
-        "thread, synthetic data, against bench/train_torch_peer.py in python3-torch; 9 rounds, "
-        "the engines alternating which goes first, each round one paired ratio of steps per "
-        "second of process CPU time; the row is the median ratio (the wall-clock ratio is in the "
-        "row's text).",
+        "- `mfcc*`: bench/mfcc_vs_numpy.py runs bench/bench_mfcc.cpp (core's MfccExtractor and "
+        "the C99 runtime) and a vectorised numpy implementation of the same spec "
+        "(bench/mfcc_numpy_peer.py) each as its own process, alternating, same clips, CPU time, "
+        "medians of the runs (spread in the row's text); outputs checked equal within 1e-3 "
+        "first.",
+        "- `train_steps`: bench/train_vs_torch.py runs bench/bench_train.cpp (Edge Impulse 1-D "
+        "network, batch 32, Adam, one thread, synthetic data) and bench/train_torch_peer.py in "
+        "python3-torch each as its own process, alternating which goes first; each pair gives "
+        "one ratio of steps per second of process CPU time; the row is the median ratio (the "
+        "wall-clock ratio is in the row's text).",
         "- `dataset_features`: bench/bench_dataset.cpp; WAV read + MFCC of the whole demo project "
         "through loadFeatureDataset with the cache bypassed (wall time), 1 thread vs all cores.",
         "- `train_time_to_target_*`, `train_peak_rss_*`: `dendrite train` on the demo project "

@@ -40,10 +40,10 @@ if [ ! -f "$DEMO/project.json" ]; then
 fi
 
 # --- MFCC, training steps, inference (untrained baseline), dataset, GUI -----------------------
-say "bench_mfcc (core and C99 runtime MFCC vs the numpy peer)"
-"$BIN/bench_mfcc" 2>&1 | tee -a "$LOG"
-say "bench_train (LibTorch C++ engine vs python3-torch, same model/batch/data)"
-"$BIN/bench_train" $([ "$QUICK" = 1 ] && echo 1.8 || echo 4.5) 9 2>&1 | tee -a "$LOG"
+say "MFCC: core and C99 runtime vs the numpy peer, each in its own process, alternating"
+python3 "$ROOT/bench/mfcc_vs_numpy.py" "$BIN/bench_mfcc" --runs $([ "$QUICK" = 1 ] && echo 3 || echo 7) 2>&1 | tee -a "$LOG"
+say "training steps: LibTorch C++ engine vs python3-torch, each in its own process, alternating"
+python3 "$ROOT/bench/train_vs_torch.py" "$BIN/bench_train" --runs $([ "$QUICK" = 1 ] && echo 3 || echo 9) --seconds 1 2>&1 | tee -a "$LOG"
 say "bench_dataset (feature extraction of the demo project, 1 thread vs all cores)"
 "$BIN/bench_dataset" "$DEMO" --rounds $([ "$QUICK" = 1 ] && echo 1 || echo 3) 2>&1 | tee -a "$LOG"
 if [ -x "$BIN/bench_gui" ]; then
@@ -71,7 +71,8 @@ print("n/a")
 EOF
 }
 summary() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(sys.argv[2] % tuple(s[k] for k in sys.argv[3:]))" "$@"; }
-for spec in "ei1d|traditional|--model ei1d" "cc|cc|--mode cc --set epochs_max=150"; do
+# The cc run ends by the tracker (epochs_max is only a safety net since the library-parity engine).
+for spec in "ei1d|traditional|--model ei1d" "cc|cc|--mode cc"; do
   IFS='|' read -r tag mode args <<< "$spec"
   run=$WORK/train-$tag
   say "training $tag on the demo project ($args)"
