@@ -225,8 +225,9 @@ RunPlots::RunPlots(QWidget* parent) : QWidget(parent)
     weakText->position->setAxisRect(m_cand);
     weakText->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     weakText->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    weakText->position->setCoords(0.99, kWeakCorrelation);
-    weakText->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    // Left end of the line: the layer legend sits in the bottom right corner.
+    weakText->position->setCoords(0.01, kWeakCorrelation);
+    weakText->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     weakText->setText(tr("weak < %1").arg(kWeakCorrelation));
     weakText->setColor(weakColor);
     QFont small = font();
