@@ -29,7 +29,6 @@ Result<TrainConfig> buildConfig(const Args& args, const std::string& projectDir)
     }
     TrainConfig c;
     c.features = project->featureConfig();
-    bool noiseGiven = false;
     if (auto file = args.get("config")) {
         auto text = readFile(*file);
         if (!text) {
@@ -51,8 +50,6 @@ Result<TrainConfig> buildConfig(const Args& args, const std::string& projectDir)
                 c.features = *f;
                 continue;
             }
-            if (it.key() == "input_noise")
-                noiseGiven = true;
             std::string v = it->is_string() ? it->get<std::string>() : it->dump();
             if (auto s = c.set(it.key(), v); !s) {
                 Error e = s.error();
@@ -70,11 +67,6 @@ Result<TrainConfig> buildConfig(const Args& args, const std::string& projectDir)
     auto sets = args.sets();
     if (!sets)
         return sets.error();
-    for (const auto& [k, v] : *sets)
-        if (k == "input_noise")
-            noiseGiven = true;
-    if (c.model == "ei2d" && !noiseGiven)
-        c.input_noise = 0.2; // the 2-D variant trains with gaussian input noise 0.2
     for (const auto& [k, v] : *sets)
         if (auto s = c.set(k, v); !s)
             return asUsage(s.error());
@@ -129,8 +121,8 @@ Result<std::string> runProject(const std::filesystem::path& runDir)
                          "pass the folder given to dendrite train --out", kUsage);
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded() || !j.contains("project") || !j["project"].is_string())
-        return makeError("source.json of '" + runDir.string() + "' is damaged",
-                         "start a new run", kBadInput);
+        return makeError("source.json of '" + runDir.string() + "' is damaged", "start a new run",
+                         kBadInput);
     return j["project"].get<std::string>();
 }
 
@@ -178,8 +170,8 @@ ConsoleObserver::ConsoleObserver(bool quiet, std::string prefix)
         std::printf("%sepoch %3d %c K=%s params %lld loss %.4f acc %.3f val %.3f test %.3f "
                     "lr %.2g %.2fs%s\n",
                     prefix.c_str(), e.epoch, e.phase, formatDendrites(e.dendrites).c_str(),
-                    e.params, e.train_loss, e.train_accuracy, e.val_accuracy, e.test_accuracy,
-                    e.lr, e.seconds, extra.c_str());
+                    e.params, e.train_loss, e.train_accuracy, e.val_accuracy, e.test_accuracy, e.lr,
+                    e.seconds, extra.c_str());
         std::fflush(stdout);
     };
     observer.onSwitch = [prefix](const SwitchRecord& s) {
@@ -191,11 +183,11 @@ ConsoleObserver::ConsoleObserver(bool quiet, std::string prefix)
 
 int printSummary(const RunSummary& s, const std::filesystem::path& runDir)
 {
-    std::printf("\n%-12s %8s %8s %8s %10s %6s %8s\n", "mode", "params", "val", "test",
-                "dendrites", "best", "seconds");
+    std::printf("\n%-12s %8s %8s %8s %10s %6s %8s\n", "mode", "params", "val", "test", "dendrites",
+                "best", "seconds");
     std::printf("%-12s %8lld %8.4f %8.4f %10s %6d %8.1f\n", s.mode.c_str(), s.params,
-                s.val_accuracy, s.test_accuracy, formatDendrites(s.dendrites).c_str(),
-                s.best_epoch, s.seconds);
+                s.val_accuracy, s.test_accuracy, formatDendrites(s.dendrites).c_str(), s.best_epoch,
+                s.seconds);
     std::printf("status: %s (%s); run folder %s\n", s.status.c_str(), s.stop_reason.c_str(),
                 runDir.c_str());
     if (s.status == "stopped")

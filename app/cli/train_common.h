@@ -15,7 +15,7 @@
 namespace dw::cli {
 
 // Project features, then --config FILE.json, --model, --mode, then every --set in order.
-// `--model ei2d` brings the 2-D variant's input noise 0.2 unless input_noise is given.
+// input_noise defaults to auto (TrainConfig::inputNoise(): 0.2 for ei2d), in every front end.
 Result<TrainConfig> buildConfig(const Args& args, const std::string& projectDir);
 Result<FeatureDataset> loadData(const std::string& projectDir, const FeatureConfig& features,
                                 bool quiet);
@@ -25,7 +25,8 @@ Result<std::string> runProject(const std::filesystem::path& runDir);
 Result<TrainConfig> runConfig(const std::filesystem::path& runDir);
 
 // One line per epoch and per switch on stdout; Ctrl-C stops cleanly between batches.
-struct ConsoleObserver {
+struct ConsoleObserver
+{
     explicit ConsoleObserver(bool quiet, std::string prefix = {});
     TrainObserver observer;
 };

@@ -184,7 +184,10 @@ Status TrainConfig::set(const std::string& name, const std::string& value)
     } else if (name == "dropout") {
         ok = isDouble(c.dropout);
     } else if (name == "input_noise") {
-        ok = isDouble(c.input_noise);
+        if (v == "auto")
+            c.input_noise = std::numeric_limits<double>::quiet_NaN();
+        else
+            ok = isDouble(c.input_noise);
     } else if (name == "conv_dim") {
         ok = isInt(c.conv_dim);
     } else if (name == "lr") {
@@ -265,6 +268,8 @@ Status TrainConfig::set(const std::string& name, const std::string& value)
             kind = "an epoch count >= 0 below n_patience, or auto (min(5, n_patience - 1))";
         else if (name == "max_norm")
             kind = "a norm >= 0 (0 = off), or auto (1 for block and ei2d, else 0)";
+        else if (name == "input_noise")
+            kind = "a standard deviation >= 0, or auto (0.2 for ei2d, else 0)";
         return knobError(name, value, kind);
     }
     if (auto s = c.validateKnob(name); !s)
@@ -302,7 +307,9 @@ Status TrainConfig::validateKnob(const std::string& name) const
     if (name == "dropout")
         return range(dropout, 0, 0.95, "0 to 0.95");
     if (name == "input_noise")
-        return range(input_noise, 0, 100, "a standard deviation >= 0");
+        return std::isnan(input_noise) ? Status::success()
+                                       : range(input_noise, 0, 100,
+                                               "a standard deviation >= 0, or auto (0.2 for ei2d)");
     if (name == "conv_dim")
         return range(conv_dim, 1, 2, "1 (Conv1d over time) or 2 (Conv2d over time x coeffs)");
     if (name == "lr")
@@ -367,6 +374,13 @@ int TrainConfig::schedPatience() const
     return sched_patience >= 0 ? sched_patience : std::max(0, std::min(5, n_patience - 1));
 }
 
+double TrainConfig::inputNoise() const
+{
+    if (!std::isnan(input_noise))
+        return input_noise;
+    return model == "ei2d" ? 0.2 : 0.0;
+}
+
 double TrainConfig::maxNorm() const
 {
     if (!std::isnan(max_norm))
@@ -412,7 +426,10 @@ std::string TrainConfig::toJson() const
     j["width"] = width;
     j["growth_mode"] = growth_mode;
     j["dropout"] = dropout;
-    j["input_noise"] = input_noise;
+    if (std::isnan(input_noise))
+        j["input_noise"] = "auto";
+    else
+        j["input_noise"] = input_noise;
     j["conv_dim"] = conv_dim;
     j["lr"] = lr;
     j["batch_size"] = batch_size;

@@ -216,6 +216,7 @@ public:
                                   m_cfg.lr_lowered_before_giving_up})
     {
         m_maxNorm = m_cfg.maxNorm();
+        m_inputNoise = m_cfg.inputNoise();
         m_train = makeSplit(data, Split::Train);
         m_val = makeSplit(data, Split::Validation);
         m_test = makeSplit(data, Split::Test);
@@ -579,8 +580,8 @@ private:
             torch::Tensor idx = perm.slice(0, b * bs, std::min<int64_t>((b + 1) * bs, m_train.n));
             torch::Tensor xb = m_train.x.index_select(0, idx);
             torch::Tensor yb = m_train.y.index_select(0, idx);
-            if (m_cfg.input_noise > 0)
-                xb = xb + torch::randn_like(xb) * m_cfg.input_noise;
+            if (m_inputNoise > 0)
+                xb = xb + torch::randn_like(xb) * m_inputNoise;
             m_opt->zero_grad();
             torch::Tensor out = m_net->forward(xb);
             torch::Tensor loss = torch::nn::functional::cross_entropy(out, yb);
@@ -628,8 +629,8 @@ private:
             torch::Tensor idx = perm.slice(0, b * bs, std::min<int64_t>((b + 1) * bs, m_train.n));
             torch::Tensor xb = m_train.x.index_select(0, idx);
             torch::Tensor yb = m_train.y.index_select(0, idx);
-            if (m_cfg.input_noise > 0)
-                xb = xb + torch::randn_like(xb) * m_cfg.input_noise;
+            if (m_inputNoise > 0)
+                xb = xb + torch::randn_like(xb) * m_inputNoise;
             // The weights are frozen: an input that needs a gradient keeps a graph through the
             // network, so the hooks capture dLoss/dy.
             xb.requires_grad_(true);
@@ -899,6 +900,7 @@ private:
     bool m_lrLowered = false; // this cycle's scheduler lowered the rate at least once
     int m_pPhases = 0, m_pEpochs = 0, m_added = 0, m_reverted = 0;
     double m_maxNorm = 0;
+    double m_inputNoise = 0;
     EvalResult m_lastVal;
     double m_lastTest = kNaN;
     double m_bestValLoss = kNaN;

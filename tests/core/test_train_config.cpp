@@ -194,6 +194,25 @@ private Q_SLOTS:
         QCOMPARE(TrainConfig{}.epochs_max, 1000);
         QCOMPARE(TrainConfig{}.sched_factor, 0.1);
     }
+
+    // input_noise's default follows the model in every front end (it lived in the CLI only, so
+    // GUI and sweep trials trained ei2d without the tutorial's noise 0.2).
+    void inputNoiseFollowsModel()
+    {
+        TrainConfig c;
+        QCOMPARE(c.inputNoise(), 0.0);
+        QVERIFY(c.set("model", "ei2d").ok());
+        QCOMPARE(c.inputNoise(), 0.2);
+        QVERIFY(c.set("input_noise", "0").ok());
+        QCOMPARE(c.inputNoise(), 0.0);
+        QVERIFY(c.set("input_noise", "auto").ok());
+        auto back = TrainConfig::fromJson(c.toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->inputNoise(), 0.2); // "auto" survives the round trip
+        QVERIFY(back->set("model", "block").ok());
+        QCOMPARE(back->inputNoise(), 0.0);
+        QVERIFY(!c.set("input_noise", "-0.1").ok());
+    }
     void badValues()
     {
         QFETCH(QString, name);

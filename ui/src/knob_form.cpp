@@ -87,7 +87,8 @@ std::vector<KnobSpec> makeKnobs()
          T::Double,
          "Architecture",
          {},
-         "Std of gaussian noise added to the inputs while training (sweep 0, 0.1, 0.2).",
+         "Std of gaussian noise added to the inputs while training (sweep 0, 0.1, 0.2); auto = "
+         "0.2 for ei2d (as the block's tutorial net trains), else 0.",
          true,
          false},
         {"mode",

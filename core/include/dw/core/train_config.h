@@ -21,8 +21,10 @@ struct TrainConfig
     double width = 1.0;         // custom, block: channel multiplier (0.25 .. 4)
     int growth_mode = 0;        // custom, block: 0..5, schedules of spec section 7
     double dropout = 0.25;
-    double input_noise = 0.0; // gaussian std added to inputs during training
-    int conv_dim = 1;         // custom: 1 = Conv1d over time (EI default), 2 = Conv2d
+    // Gaussian std added to the inputs while training; NaN = the model's default (inputNoise()):
+    // 0.2 for ei2d, as the block's tutorial net trains, else 0.
+    double input_noise = std::numeric_limits<double>::quiet_NaN();
+    int conv_dim = 1; // custom: 1 = Conv1d over time (EI default), 2 = Conv2d
     // Max-norm of each conv kernel (per output filter) after every optimizer step; 0 = off.
     // NaN = the model's default (maxNorm()): 1 for block and ei2d as the paper's block, else 0.
     double max_norm = std::numeric_limits<double>::quiet_NaN();
@@ -72,6 +74,7 @@ struct TrainConfig
 
     int schedPatience() const; // sched_patience resolved (auto -> min(5, n_patience - 1))
     double maxNorm() const;    // max_norm resolved (NaN -> the model's default)
+    double inputNoise() const; // input_noise resolved (NaN -> the model's default)
 };
 
 } // namespace dw
