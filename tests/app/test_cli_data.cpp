@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -65,20 +66,19 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
         QTest::newRow("demo no out") << QStringList{"demo-data"} << 2 << "--out DIR is missing";
-        QTest::newRow("demo bad count") << QStringList{"demo-data", "--out", "x", "--per-class",
-                                                       "many"}
-                                        << 2 << "not a whole number";
+        QTest::newRow("demo bad count")
+            << QStringList{"demo-data", "--out", "x", "--per-class", "many"} << 2
+            << "not a whole number";
         QTest::newRow("demo typo") << QStringList{"demo-data", "--out", "x", "--sead", "1"} << 2
                                    << "unknown option --sead";
-        QTest::newRow("import no paths") << QStringList{"import", "--project", "x"} << 2
-                                         << "nothing to import";
-        QTest::newRow("import bad label") << QStringList{"import", "--project", "x", "--label",
-                                                         "a/b", "f.wav"}
-                                          << 2 << "path separator";
+        QTest::newRow("import no paths")
+            << QStringList{"import", "--project", "x"} << 2 << "nothing to import";
+        QTest::newRow("import bad label")
+            << QStringList{"import", "--project", "x", "--label", "a/b", "f.wav"} << 2
+            << "path separator";
         QTest::newRow("info no project") << QStringList{"info"} << 2 << "--project DIR";
         QTest::newRow("info not a project")
-            << QStringList{"info", "--project", QDir::tempPath()} << 3
-            << "not a Dendrite project";
+            << QStringList{"info", "--project", QDir::tempPath()} << 3 << "not a Dendrite project";
     }
     void usageErrors()
     {
@@ -141,6 +141,76 @@ private Q_SLOTS:
         r = dendrite({"demo-data", "--out", out, "--per-class", "2"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("already a project"));
+    }
+
+    // `dendrite plot RUN` renders the figure and prints each phase with why it ended.
+    void plotPrintsWhyEachPhaseEnded()
+    {
+        const QString run = m_tmp.filePath("plotted-run");
+        QVERIFY(QDir().mkpath(run));
+        auto write = [&](const QString& name, const QByteArray& bytes) {
+            QFile f(run + "/" + name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        };
+        write("config.json", R"({"mode": "cc", "started_at": "2026-12-02T10:00:00Z"})");
+        QByteArray events;
+        auto epoch = [&](int e, char phase, int k, double lr, const char* extra) {
+            events +=
+                QString(R"({"type":"epoch","epoch":%1,"phase":"%2","dendrites":[%3],"params":%4,)"
+                        R"("val_accuracy":0.5,"test_accuracy":0.5,"train_accuracy":0.5,)"
+                        R"("train_loss":1,"val_loss":1,"lr":%5,"seconds":0.1%6})"
+                        "\n")
+                    .arg(e)
+                    .arg(QChar(phase))
+                    .arg(k)
+                    .arg(100 + 60 * k)
+                    .arg(lr)
+                    .arg(extra)
+                    .toUtf8();
+        };
+        auto sw = [&](int e, const char* kind, int k, const char* reason) {
+            events +=
+                QString(R"({"type":"switch","epoch":%1,"kind":"%2","dendrites":%3,"params":%4,)"
+                        R"("note":"why","reason":"%5"})"
+                        "\n")
+                    .arg(e)
+                    .arg(kind)
+                    .arg(k)
+                    .arg(100 + 60 * k)
+                    .arg(reason)
+                    .toUtf8();
+        };
+        const char* cand = R"(,"candidate_scores":[0.001],"candidate_correlations":[0.02])";
+        epoch(1, 'N', 0, 0.005, "");
+        epoch(2, 'N', 0, 0.005, "");
+        sw(2, "N->P", 0, "n_patience");
+        epoch(3, 'P', 0, 0.005, cand);
+        epoch(4, 'P', 0, 0.0005, cand);
+        sw(4, "added", 1, "");
+        sw(4, "P->N", 1, "p_patience");
+        epoch(5, 'N', 1, 0.005, "");
+        epoch(6, 'N', 1, 0.005, "");
+        sw(6, "finished", 1, "max_tries");
+        write("events.jsonl", events);
+        write("status", "finished\n");
+        const QString png = m_tmp.filePath("plotted.png");
+        const Run r = dendrite({"plot", run, "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY(QFileInfo(png).size() > 10000);
+        const QStringList lines = r.out.split('\n');
+        auto line = [&](const QString& pattern) {
+            const QRegularExpression re(pattern);
+            for (const QString& l : lines)
+                if (re.match(l).hasMatch())
+                    return true;
+            return false;
+        };
+        QVERIFY2(line(QString::fromUtf8("^N  K=0 +1-2 +2 +n_patience +N->P")), qPrintable(r.out));
+        QVERIFY2(line(QString::fromUtf8("^P  K=0\u21921 +3-4 +2 +p_patience +added, P->N "
+                                        "+0.0005, 0.020 \\(weak\\)")),
+                 qPrintable(r.out));
+        QVERIFY2(line("^N  K=1 +5-6 +2 +max_tries +finished"), qPrintable(r.out));
     }
 };
 
