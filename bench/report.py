@@ -144,7 +144,7 @@ def main():
     if below:
         lines += ["", "## Below target", ""]
         for name in below:
-            key = next((k for k in WHY if name.startswith(k)), None)
+            key = name if name in WHY else next((k for k in WHY if name.startswith(k)), None)
             lines.append("- `%s`: %s" % (name, WHY.get(key, "see the log of this run.")))
     lines += [
         "",
