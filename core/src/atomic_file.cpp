@@ -33,18 +33,24 @@ void fsyncDir(const fs::path& dir)
         ::close(fd);
     }
 }
+// Creates `dir` and its missing parents (nothing to do for an empty path).
+Status ensureFolder(const fs::path& dir)
+{
+    std::error_code ec;
+    if (!dir.empty())
+        fs::create_directories(dir, ec);
+    if (ec)
+        return makeError("cannot create folder '" + dir.string() + "': " + ec.message(),
+                         "check the path and its permissions");
+    return {};
+}
 } // namespace
 
 Status writeFileAtomic(const fs::path& path, std::string_view bytes)
 {
-    std::error_code ec;
     const fs::path dir = path.parent_path();
-    if (!dir.empty()) {
-        fs::create_directories(dir, ec);
-        if (ec)
-            return makeError("cannot create folder '" + dir.string() + "': " + ec.message(),
-                             "check the path and its permissions");
-    }
+    if (auto s = ensureFolder(dir); !s)
+        return s;
     const fs::path tmp = path.string() + uniqueSuffix();
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -108,12 +114,8 @@ Status createFolderAtomic(const fs::path& target,
         return {};
     }
     const fs::path parent = target.parent_path();
-    if (!parent.empty()) {
-        fs::create_directories(parent, ec);
-        if (ec)
-            return makeError("cannot create folder '" + parent.string() + "': " + ec.message(),
-                             "check the path and its permissions");
-    }
+    if (auto s = ensureFolder(parent); !s)
+        return s;
     const fs::path staging = target.string() + uniqueSuffix();
     if (!fs::create_directory(staging, ec) || ec)
         return makeError("cannot create folder '" + target.string() +
