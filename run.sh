@@ -27,6 +27,8 @@ case "$MODE" in
   test) PKGS+=("${TEST_PKGS[@]}") ;;
   bench) PKGS+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
 esac
+# npm installs ONNX Runtime (below); a machine with Node.js from elsewhere already has it.
+if [ "$MODE" != run ] && ! command -v npm >/dev/null; then PKGS+=(npm); fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +40,17 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq || true
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- 1b. ONNX Runtime (npm onnxruntime-node, CPU) for the ONNX export test and benchmark ------
+# Debian has no ONNX Runtime; the npm package carries its CPU binary. --ignore-scripts: its
+# install script downloads extras and fails offline.
+ORT=$ROOT/tools/onnxruntime
+if [ "$MODE" != run ] && command -v npm >/dev/null &&
+   [ ! -f "$ORT/node_modules/onnxruntime-node/package.json" ]; then
+  say "installing ONNX Runtime (npm onnxruntime-node) into tools/onnxruntime"
+  (cd "$ORT" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null) ||
+    say "npm could not install onnxruntime-node: the ONNX Runtime test will fail and say so"
 fi
 
 # --- 2. build (Release, ccache) -------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include "trainer.h"
 
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -135,6 +136,8 @@ private Q_SLOTS:
     void floatExportMatchesTorch();
     void int8ArgmaxAgreesWithFloat();
     void onnxPassesChecker();
+    void onnxRuntimeAgreesWithLibTorch_data();
+    void onnxRuntimeAgreesWithLibTorch();
     void exportedFolderBuildsAndChecksItself();
     void verifyReportsAgreement();
     void runWithoutCheckpointIsRefused();
@@ -269,19 +272,15 @@ void TestExportTorch::int8ArgmaxAgreesWithFloat()
     QVERIFY2(agreement >= 0.98, qPrintable(QString::number(agreement)));
 }
 
-void TestExportTorch::onnxPassesChecker()
+// Exports `net` to DIR/m.onnx with 2 random inputs (x.txt) and LibTorch's probabilities for
+// them (ref.txt), for the ONNX checkers to compare against.
+void writeOnnxCase(engine::Network& net, const QString& dir)
 {
-    // The block's family: floor pooling of odd extents must be ceil_mode 0 in the ONNX graph.
-    auto net = makeNet("block", "cc", "tanh", 2);
-    randomise(*net, 0.3, 21);
-    net->eval();
     auto g = exporter::graphFromNetwork(*net, {"a", "b", "c"});
     QVERIFY(g.ok());
     const std::string bytes = exporter::onnxModel(*g, "test");
     QVERIFY(bytes.size() > 1000);
-    const QString path = m_tmp.filePath("m.onnx");
-    QVERIFY(writeFileAtomic(path.toStdString(), bytes).ok());
-    // Reference output for python to compare against.
+    QVERIFY(writeFileAtomic((dir + "/m.onnx").toStdString(), bytes).ok());
     auto x = randomInputs(2, 4);
     auto ref = exporter::torchProbabilities(*net, x.data(), 2, kClasses);
     QString xs, rs;
@@ -289,8 +288,19 @@ void TestExportTorch::onnxPassesChecker()
         xs += QString::number(double(v), 'g', 9) + ",";
     for (float v : ref)
         rs += QString::number(double(v), 'g', 9) + ",";
-    QVERIFY(writeFileAtomic(m_tmp.filePath("x.txt").toStdString(), xs.toStdString()).ok());
-    QVERIFY(writeFileAtomic(m_tmp.filePath("ref.txt").toStdString(), rs.toStdString()).ok());
+    QVERIFY(writeFileAtomic((dir + "/x.txt").toStdString(), xs.toStdString()).ok());
+    QVERIFY(writeFileAtomic((dir + "/ref.txt").toStdString(), rs.toStdString()).ok());
+}
+
+void TestExportTorch::onnxPassesChecker()
+{
+    // The block's family: floor pooling of odd extents must be ceil_mode 0 in the ONNX graph.
+    auto net = makeNet("block", "cc", "tanh", 2);
+    randomise(*net, 0.3, 21);
+    net->eval();
+    writeOnnxCase(net, m_tmp.path());
+    if (QTest::currentTestFailed())
+        return;
     // Debian's interpreter: python3-onnx lives in /usr/lib/python3/dist-packages.
     const QString python =
         QFileInfo::exists("/usr/bin/python3") ? QString("/usr/bin/python3") : QString("python3");
@@ -488,6 +498,48 @@ void TestExportTorch::unsupportedLayerIsRefused()
     auto r2 = exporter::appendWrapped(g2, *layer2, g2.input, false, "layer_0");
     QVERIFY(!r2.ok());
     QVERIFY(r2.error().message.find("grouped") != std::string::npos);
+}
+
+// ONNX Runtime (the npm package onnxruntime-node, installed by ./run.sh test into
+// tools/onnxruntime) runs the exported models with LibTorch's probabilities within 1e-5.
+void TestExportTorch::onnxRuntimeAgreesWithLibTorch_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<int>("k");
+    QTest::newRow("conv1d traditional") << "conv1d"
+                                        << "traditional" << 0;
+    QTest::newRow("conv1d cc K=2") << "conv1d"
+                                   << "cc" << 2;
+    QTest::newRow("ei2d gd K=1") << "conv2d"
+                                 << "gd" << 1;
+    QTest::newRow("block cc K=3") << "block"
+                                  << "cc" << 3;
+}
+
+void TestExportTorch::onnxRuntimeAgreesWithLibTorch()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, mode);
+    QFETCH(int, k);
+    const QString tool = QStringLiteral(DW_SOURCE_DIR "/tools/onnxruntime");
+    if (QStandardPaths::findExecutable("npm").isEmpty() ||
+        QStandardPaths::findExecutable("node").isEmpty())
+        QSKIP("npm/node are not installed: ONNX Runtime (npm onnxruntime-node) cannot run here");
+    QVERIFY2(QFileInfo::exists(tool + "/node_modules/onnxruntime-node/package.json"),
+             "onnxruntime-node is missing: run ./run.sh test, or npm install --ignore-scripts "
+             "in tools/onnxruntime");
+    auto net = makeNet(kind, mode, "sigmoid", k);
+    randomise(*net, 0.3, 23 + k);
+    net->eval();
+    QTemporaryDir dir;
+    writeOnnxCase(net, dir.path());
+    if (QTest::currentTestFailed())
+        return;
+    auto r = runProc("node", {tool + "/check.js", "m.onnx", "x.txt", "ref.txt", "2", "1e-5"},
+                     dir.path());
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    qInfo("%s", qPrintable(r.out.trimmed()));
 }
 
 void TestExportTorch::cleanupTestCase() {}
