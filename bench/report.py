@@ -169,6 +169,11 @@ def main():
         "NoGradGuard + set_num_threads(1), batch 1, against the C runtime on the same thread; "
         "warm-up, then interleaved rounds. dw_runtime is built with -O2, as an export folder's "
         "`cc -O2` builds it.",
+        "- `inference_vs_onnxruntime`: the trained baseline exported with `dendrite export "
+        "--format onnx`, run by tools/onnxruntime/bench.js in ONNX Runtime (npm onnxruntime-node, "
+        "CPU, intra/inter-op threads 1, batch 1) in its own node process, 3 runs of 7 rounds, "
+        "process CPU time; the call overhead is the same measurement on an Identity model with "
+        "the same input.",
         "- `callgrind_*`: bench/callgrind_inference.sh; (Ir of 101 runs - Ir of 1 run) / 100 of "
         "the exported host example built with `cc -std=c99 -O2`.",
         "- `cortex_m4_estimate_*`: MACs x cycles per MAC at 80 MHz (an estimate; the EI "

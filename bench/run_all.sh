@@ -98,6 +98,50 @@ base=$WORK/train-ei1d
 if [ -f "$base/best.pt" ]; then
   say "bench_inference on the trained Edge Impulse baseline"
   "$BIN/bench_inference" "$base" --iterations $([ "$QUICK" = 1 ] && echo 1500 || echo 6000) 2>&1 | tee -a "$LOG"
+  # ONNX Runtime (npm onnxruntime-node, tools/onnxruntime) on the same model exported to ONNX,
+  # in its own process (node), 3 runs, median; an Identity model of the same input measures
+  # the binding's and the session's call overhead.
+  ORT=$ROOT/tools/onnxruntime
+  if command -v node >/dev/null && [ -f "$ORT/node_modules/onnxruntime-node/package.json" ] &&
+     "$BIN/dendrite" export "$base" --format onnx --out "$WORK/onnx" > "$WORK/onnx.log" 2>&1; then
+    /usr/bin/python3 - "$WORK/onnx/model.onnx" "$WORK/identity.onnx" <<'PY' || true
+import sys, onnx, onnx.helper as h
+src = onnx.load(sys.argv[1]).graph.input[0]
+x = h.make_tensor_value_info(src.name, src.type.tensor_type.elem_type,
+                             [d.dim_value or 1 for d in src.type.tensor_type.shape.dim])
+y = h.make_tensor_value_info("out", src.type.tensor_type.elem_type,
+                             [d.dim_value or 1 for d in src.type.tensor_type.shape.dim])
+m = h.make_model(h.make_graph([h.make_node("Identity", [src.name], ["out"])], "identity", [x], [y]),
+                 opset_imports=[h.make_opsetid("", 13)])
+m.ir_version = 8
+onnx.save(m, sys.argv[2])
+PY
+    for i in 1 2 3; do
+      node "$ORT/bench.js" "$WORK/onnx/model.onnx" 3000 | tee -a "$LOG" | sed -n 's/.*ort_us=\([0-9.]*\).*/\1/p' >> "$WORK/ort_model"
+      [ -f "$WORK/identity.onnx" ] && node "$ORT/bench.js" "$WORK/identity.onnx" 3000 | sed -n 's/.*ort_us=\([0-9.]*\).*/\1/p' >> "$WORK/ort_identity"
+    done
+    c_us=$(sed -n 's/^C runtime float32 *: *\([0-9.]*\) us.*/\1/p' "$LOG" | tail -n1)
+    python3 - "$WORK/ort_model" "$WORK/ort_identity" "$c_us" <<'PY' | tee -a "$LOG"
+import statistics, sys
+def med(path):
+    try:
+        return statistics.median(float(v) for v in open(path) if v.strip())
+    except (OSError, statistics.StatisticsError):
+        return None
+ort, ident, c = med(sys.argv[1]), med(sys.argv[2]), float(sys.argv[3] or "nan")
+if ort is None or c != c:
+    print("ONNX Runtime bench did not run")
+else:
+    over = ("binding + session call overhead %.1f us (%.0f %%, an Identity model); without it ONNX Runtime "
+            "takes ~%.1f us, %.1fx ours" % (ident, 100 * ident / ort, max(ort - ident, 0), max(ort - ident, 0) / c)
+            if ident else "overhead not measured")
+    print('RESULT name=inference_vs_onnxruntime what="C runtime float32 vs ONNX Runtime 1 thread batch 1 '
+          '(npm onnxruntime-node in its own process, median of 3 runs; %s)" ours="%.2f us" peer="%.2f us" '
+          'ratio=%.2f target="(reported)" status=info' % (over, c, ort, ort / c))
+PY
+  else
+    say "ONNX Runtime not installed (./run.sh test or bench installs it with npm): no ONNX Runtime row"
+  fi
   if command -v valgrind >/dev/null; then
     say "callgrind: instructions per inference (cc -O2, as the export README builds it)"
     "$ROOT/bench/callgrind_inference.sh" "$base" "$BIN/dendrite" "$DEMO" 2>&1 | tee "$WORK/cg.log" | tee -a "$LOG"
