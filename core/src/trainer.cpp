@@ -396,7 +396,12 @@ public:
                         m_net->addDendrites();
                         ++m_added;
                         restructured();
-                        emitSwitch("added", d.note, reason::kNPatience);
+                        // After a revert the note above says why; this one says what happened.
+                        emitSwitch("added",
+                                   d.action == PhaseTracker::Action::Retry
+                                       ? std::string("a fresh dendrite replaces the reverted one")
+                                       : d.note,
+                                   reason::kNPatience);
                     } else {
                         m_net->startCandidates();
                         freezeNetwork(true);
