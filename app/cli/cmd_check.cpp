@@ -3,8 +3,10 @@
 // hand edit. Every listed clip must exist and decode as 16 kHz mono PCM16, no clip may be a
 // temporary file, no unlisted WAV may sit in clips/<label>/, and every run folder under runs/
 // must be readable (a run that stopped mid-training is fine when it can be resumed).
-// Project::open() already repairs in memory (orphans adopted, missing files unlisted, stale
-// temporaries removed); --repair saves those repairs and removes stale run temporaries.
+// Project::open() already repairs in memory (orphans adopted, missing files unlisted); --repair
+// takes the project lock, removes stale temporaries, saves those repairs and removes stale run
+// temporaries. Without --repair nothing is changed; a project another live process holds the
+// lock of (an import, a recording, the workbench) is reported as in use, not as damaged.
 // Exit 0 when the project is (now) sound, 3 when something is wrong (or was found and not saved).
 #include "cli.h"
 
@@ -51,10 +53,23 @@ int run(const std::vector<std::string>& argv)
                 dw::Error{l.error().message, l.error().hint, dw::cli::kBadInput});
         lock.emplace(std::move(*l));
     }
-    auto project = dw::Project::open(*dir);
+    auto project = dw::Project::open(*dir, lock ? &*lock : nullptr);
     if (!project)
         return dw::cli::report(
             dw::Error{project.error().message, project.error().hint, dw::cli::kBadInput});
+    if (project->inUseBy() != 0) {
+        // Mid-import the clips written but not yet listed would read as 1000 false problems.
+        const std::string who = project->inUseBy() > 0 ? "PID " + std::to_string(project->inUseBy())
+                                : project->inUseHost().empty()
+                                    ? "an unknown process (its lock file is unreadable)"
+                                    : "a process on host '" + project->inUseHost() + "'";
+        return dw::cli::report(dw::makeError(
+            "project '" + *dir + "' is in use by " + who + " (import running?)",
+            "an import, a recording or a workbench window holds the project's lock; wait until "
+            "it has finished (or close the window), then run `dendrite check` again; nothing "
+            "was checked or changed",
+            dw::cli::kBadInput));
+    }
 
     std::vector<std::string> problems; // wrong and not repaired
     std::vector<std::string> repaired; // found and fixed (saved with --repair)
@@ -149,7 +164,8 @@ int run(const std::vector<std::string>& argv)
         for (const auto& c : project->clips())
             ids.push_back(c.id);
         j["clip_ids"] = ids;
-        std::printf("%s\n", j.dump(1).c_str());
+        std::printf("%s\n",
+                    j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
         std::printf("%s: %zu clips (%d decode), %zu runs\n", project->root().string().c_str(),
                     project->clips().size(), decoded, runs.size());

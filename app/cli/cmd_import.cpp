@@ -71,17 +71,28 @@ int run(const std::vector<std::string>& argv)
     opt.splitter.maxShiftSeconds = *shift;
     opt.splitter.seed = uint64_t(*seed);
 
+    // The lock first, then the project: opening removes stale temporaries, which only the lock
+    // holder may do (issue 18: a second import used to delete a running one's temporaries).
     const std::filesystem::path root = *dir;
     std::error_code ec;
-    auto project = std::filesystem::exists(root / "project.json", ec)
-                       ? dw::Project::open(root)
-                       : dw::Project::create(root, {});
-    if (!project)
-        return dw::cli::report(project.error());
+    if (!std::filesystem::exists(root, ec)) {
+        std::filesystem::create_directories(root, ec);
+        if (ec)
+            return dw::cli::report(dw::makeError(
+                "cannot create the project folder '" + root.string() + "': " + ec.message(),
+                "check the path and its permissions", dw::cli::kBadInput));
+    }
+    if (!std::filesystem::is_directory(root, ec))
+        return dw::cli::report(dw::Project::create(root, {}).error());
     auto lock = dw::ProjectLock::acquire(root);
     if (!lock)
         return dw::cli::report(
             dw::Error{lock.error().message, lock.error().hint, dw::cli::kBadInput});
+    auto project = std::filesystem::exists(root / "project.json", ec)
+                       ? dw::Project::open(root, &*lock)
+                       : dw::Project::create(root, {});
+    if (!project)
+        return dw::cli::report(project.error());
     for (const auto& line : project->openReport())
         std::cerr << "note: " << line << "\n";
 

@@ -24,9 +24,19 @@ int run(const std::vector<std::string>& argv)
         dir = args->positional()[0];
     else
         return dw::cli::usageError("--project DIR is missing", "write dendrite info --project DIR");
-    auto project = dw::Project::open(dir);
+    auto project = dw::Project::open(dir); // a reader: changes nothing (issue 18)
     if (!project)
         return dw::cli::report(project.error());
+    if (project->inUseBy() != 0) {
+        const std::string who = project->inUseBy() > 0 ? "PID " + std::to_string(project->inUseBy())
+                                : project->inUseHost().empty()
+                                    ? std::string("an unknown process")
+                                    : "a process on host '" + project->inUseHost() + "'";
+        std::fprintf(stderr,
+                     "note: the project is in use by %s (import running?); clips it is adding "
+                     "now are not counted yet\n",
+                     who.c_str());
+    }
     const auto counts = project->counts();
     nlohmann::json prov;
     try {
@@ -46,8 +56,9 @@ int run(const std::vector<std::string>& argv)
         j["counts"] = c;
         j["trash"] = project->trashedClips().size();
         j["open_report"] = project->openReport();
+        j["in_use_by"] = project->inUseBy();
         j["provenance"] = prov;
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return dw::cli::kOk;
     }
 
@@ -75,7 +86,9 @@ int run(const std::vector<std::string>& argv)
     if (prov.is_object() && !prov.empty()) {
         std::printf("\nprovenance:\n");
         for (const auto& [k, v] : prov.items()) {
-            std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+            std::string s = v.is_string()
+                                ? v.get<std::string>()
+                                : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             if (s.size() > 200)
                 s = s.substr(0, 197) + "...";
             std::printf("  %-20s %s\n", k.c_str(), s.c_str());

@@ -112,7 +112,7 @@ int run(const std::vector<std::string>& argv)
     auto lock = ProjectLock::acquire(*projectDir);
     if (!lock)
         return cli::report(Error{lock.error().message, lock.error().hint, cli::kBadInput});
-    auto project = Project::open(*projectDir);
+    auto project = Project::open(*projectDir, &*lock);
     if (!project)
         return cli::report(Error{project.error().message, project.error().hint, cli::kBadInput});
 

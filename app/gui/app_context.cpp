@@ -90,7 +90,8 @@ dw::Status AppContext::openProject(const std::filesystem::path& root)
             return l.error();
         lock.emplace(std::move(*l));
     }
-    auto p = dw::Project::open(root);
+    // The writer's open (stale temporaries removed) only with the lock in hand.
+    auto p = dw::Project::open(root, lock ? &*lock : m_lock ? &*m_lock : nullptr);
     if (!p)
         return p.error(); // a lock taken above is released here
     if (lock)
@@ -120,7 +121,7 @@ dw::Status AppContext::reloadProject()
 {
     if (!m_project)
         return dw::makeError("no project is open", "open or create a project first");
-    auto p = dw::Project::open(m_project->root());
+    auto p = dw::Project::open(m_project->root(), m_lock ? &*m_lock : nullptr);
     if (!p)
         return p.error();
     m_undo->clear();

@@ -2,6 +2,8 @@
 #include "dw/core/project.h"
 
 #include "dw/core/atomic_file.h"
+#include "dw/core/names.h"
+#include "dw/core/project_lock.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,11 +49,20 @@ std::string sanitizeId(const std::string& s)
     return out;
 }
 
+// Everything in a clip entry is valid UTF-8: ids are sanitised, labels validated, and a source
+// (an imported file's path, bytes from the file system) that is not UTF-8 is stored escaped
+// (names.h) with "source_escaped", so the original bytes come back on open.
 json clipToJson(const Clip& c)
 {
-    return json{{"id", c.id},         {"label", c.label},
-                {"path", c.path},     {"split", splitName(c.split)},
-                {"source", c.source}, {"samples", c.samples}};
+    json j{{"id", c.id},
+           {"label", c.label},
+           {"path", c.path},
+           {"split", splitName(c.split)},
+           {"source", escapeInvalidUtf8(c.source)},
+           {"samples", c.samples}};
+    if (!isValidUtf8(c.source))
+        j["source_escaped"] = true;
+    return j;
 }
 
 Result<Clip> clipFromJson(const json& j)
@@ -65,6 +76,8 @@ Result<Clip> clipFromJson(const json& j)
     auto sp = splitFromName(j.value("split", std::string("train")));
     c.split = sp.value_or(Split::Train);
     c.source = j.value("source", std::string());
+    if (j.value("source_escaped", false))
+        c.source = unescapeBytes(c.source).value_or(c.source);
     c.samples = j.value("samples", 16000);
     return c;
 }
@@ -132,6 +145,11 @@ Split splitForIdentity(const std::string& identity, int validationPercent, int t
 Status Project::validateLabel(const std::string& label)
 {
     const std::string hint = "use letters, digits, '_', '-' or '.', e.g. \"yes\" or \"_unknown_\"";
+    if (!isValidUtf8(label))
+        return makeError("label '" + escapeInvalidUtf8(label) +
+                             "' is not valid UTF-8 text (the bytes shown as \\xHH are not)",
+                         "write the label with letters, digits, '_', '-' or '.' (e.g. \"yes\"); "
+                         "for a folder of clips, rename the folder or pass --label");
     if (label.empty())
         return makeError("a label cannot be empty", hint);
     if (label.size() > 64)
@@ -182,7 +200,7 @@ Result<Project> Project::create(const fs::path& root, const std::vector<std::str
     return p;
 }
 
-Result<Project> Project::open(const fs::path& root)
+Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
 {
     std::error_code ec;
     if (!fs::exists(root, ec))
@@ -230,7 +248,8 @@ Result<Project> Project::open(const fs::path& root)
             p.m_testPercent = j["split"].value("test_percent", 10);
         }
         if (j.contains("features")) {
-            auto fc = FeatureConfig::fromJson(j["features"].dump());
+            auto fc = FeatureConfig::fromJson(
+                j["features"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             if (fc)
                 p.m_features = *fc;
             else
@@ -238,7 +257,8 @@ Result<Project> Project::open(const fs::path& root)
                                          "): using the defaults");
         }
         if (j.contains("provenance"))
-            p.m_provenance = j["provenance"].dump(2);
+            p.m_provenance =
+                j["provenance"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
         p.m_nextSerial = j.value("next_serial", 0);
         std::set<std::string> ids;
         for (const auto& cj : j.value("clips", json::array())) {
@@ -271,28 +291,45 @@ Result<Project> Project::open(const fs::path& root)
         return makeError("cannot read '" + manifest.string() + "': " + e.what(), badHint, 3);
     }
 
-    // Stale temporaries from a crash mid-write: harmless, but they would confuse a user.
-    int stale = removeStaleTemporaries(root);
-    stale += removeStaleTemporaries(root / "trash");
-    stale += removeStaleTemporaries(root / "cache");
-    stale += removeStaleTemporaries(root / "runs");
+    // Only the holder of this project's lock writes (issue 18: a reader removing temporaries
+    // aborted the import that was writing them).
+    const bool writer =
+        lock && !lock->file().empty() && fs::equivalent(lock->projectRoot(), root, ec);
+    if (!writer) {
+        if (auto h = ProjectLock::holder(root); h && !h->thisProcess) {
+            p.m_inUseBy = h->pid > 0 && h->local ? h->pid : -1;
+            p.m_inUseHost = h->host;
+        }
+    }
+
+    // Stale temporaries from a crash mid-write: harmless, but they would confuse a user. The
+    // writer removes those whose writer process is gone; a reader only counts them.
+    std::vector<fs::path> tempDirs = {root, root / "trash", root / "cache", root / "runs"};
     if (fs::is_directory(root / "clips", ec)) {
-        stale += removeStaleTemporaries(root / "clips");
+        tempDirs.push_back(root / "clips");
         for (const auto& d : fs::directory_iterator(root / "clips", ec))
             if (d.is_directory())
-                stale += removeStaleTemporaries(d.path());
+                tempDirs.push_back(d.path());
     }
+    int stale = 0;
+    for (const auto& d : tempDirs)
+        stale += writer ? removeStaleTemporaries(d) : countStaleTemporaries(d);
     if (stale > 0)
-        p.m_openReport.push_back("removed " + std::to_string(stale) +
-                                 " stale temporary file(s) left by an interrupted write");
+        p.m_openReport.push_back(
+            writer ? "removed " + std::to_string(stale) +
+                         " stale temporary file(s) left by an interrupted write"
+                   : "found " + std::to_string(stale) +
+                         " stale temporary file(s) left by an interrupted write (the next "
+                         "command that changes the project removes them)");
 
     // WAVs in clips/<label>/ that the manifest does not list (copied in by hand, or written
-    // just before a crash): adopt the readable ones.
+    // just before a crash): adopt the readable ones. Not while another process holds the lock:
+    // those are most likely the clips an import is writing right now.
     std::set<std::string> listed;
     for (const auto& c : p.m_clips)
         listed.insert(fs::path(c.path).lexically_normal().string());
     std::vector<fs::path> found;
-    if (fs::is_directory(root / "clips", ec)) {
+    if (p.m_inUseBy == 0 && fs::is_directory(root / "clips", ec)) {
         for (const auto& d : fs::directory_iterator(root / "clips", ec)) {
             if (!d.is_directory())
                 continue;
@@ -303,9 +340,10 @@ Result<Project> Project::open(const fs::path& root)
     }
     std::sort(found.begin(), found.end());
     for (const auto& f : found) {
-        const std::string rel = f.lexically_relative(root).lexically_normal().string();
-        if (listed.count(rel))
+        const std::string relBytes = f.lexically_relative(root).lexically_normal().string();
+        if (listed.count(relBytes))
             continue;
+        const std::string rel = escapeInvalidUtf8(relBytes); // shown; the file is never renamed
         const std::string label = f.parent_path().filename().string();
         if (!validateLabel(label)) {
             p.m_openReport.push_back("'" + rel +
@@ -320,7 +358,14 @@ Result<Project> Project::open(const fs::path& root)
             continue;
         }
         std::string id = f.stem().string();
-        if (p.findClip(id) || id != sanitizeId(id)) {
+        if (id != sanitizeId(id)) {
+            p.m_openReport.push_back("'" + rel +
+                                     "' is not listed and its name holds characters a clip id "
+                                     "cannot (only letters, digits, '_', '-' and '.'): left alone "
+                                     "(rename it and reopen)");
+            continue;
+        }
+        if (p.findClip(id)) {
             p.m_openReport.push_back("'" + rel +
                                      "' is not listed and its name clashes with "
                                      "another clip: left alone (rename it and reopen)");
@@ -333,7 +378,7 @@ Result<Project> Project::open(const fs::path& root)
         Clip c;
         c.id = id;
         c.label = label;
-        c.path = rel;
+        c.path = relBytes;
         c.split = splitForIdentity(id, p.m_validationPercent, p.m_testPercent);
         c.source = "found in project folder";
         c.samples = int(audio->samples.size());
@@ -370,7 +415,8 @@ Status Project::save() const
     for (const auto& c : m_trash)
         trash.push_back(clipToJson(c));
     j["trash"] = std::move(trash);
-    return writeFileAtomic(m_root / kManifest, j.dump(1) + "\n");
+    return writeFileAtomic(m_root / kManifest,
+                           j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 Status Project::saveIfAuto() const

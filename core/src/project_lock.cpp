@@ -98,6 +98,34 @@ Result<ProjectLock> ProjectLock::acquire(const fs::path& projectRoot)
                      "another process keeps taking it; retry in a moment");
 }
 
+std::optional<ProjectLock::Holder> ProjectLock::holder(const fs::path& projectRoot)
+{
+    const fs::path file = projectRoot / kFileName;
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    Holder h;
+    // A lock file is created empty and then written: a reader may see it in between.
+    for (int attempt = 0;; ++attempt) {
+        auto text = readFile(file);
+        if (!text && !fs::exists(file, ec))
+            return std::nullopt; // released meanwhile
+        std::istringstream in(text ? *text : std::string());
+        if (in >> h.host >> h.pid && h.pid > 0)
+            break;
+        if (attempt == 20)
+            return Holder{};
+        ::usleep(5000);
+    }
+    if (h.host != thisHost())
+        return h;
+    h.local = true;
+    h.thisProcess = h.pid == long(::getpid());
+    if (!h.thisProcess && ::kill(pid_t(h.pid), 0) != 0 && errno == ESRCH)
+        return std::nullopt; // a stale lock of a dead process
+    return h;
+}
+
 ProjectLock::ProjectLock(ProjectLock&& other) noexcept
     : m_file(std::move(other.m_file)), m_staleOwner(other.m_staleOwner)
 {

@@ -3,6 +3,7 @@
 // else (stereo, 24-bit, float, compressed) is refused with a message naming what the file holds,
 // because converting is the importer's job (`dendrite import`, audio/ with libsndfile).
 #include "dw/core/atomic_file.h"
+#include "dw/core/names.h"
 #include "dw/core/project.h"
 
 #include <cstring>
@@ -73,15 +74,22 @@ std::string channelsName(int ch)
 
 Result<Audio> readWavPcm16(const std::filesystem::path& path)
 {
+    // Built with append: GCC 12's -Wrestrict misfires on "'" + std::string at -O3.
+    std::string name(1, '\'');
+    name.append(displayPath(path)).push_back('\'');
+    // A FIFO would block the read forever, a folder is no WAV (readFile checks again on the
+    // open file, so a path swapped in between cannot block either).
+    if (const std::string kind = nonRegularFileKind(path); !kind.empty())
+        return makeError(name + " is not a regular file (" + kind + ")", "give a WAV file", 3);
     auto bytes = readFile(path);
-    if (!bytes)
-        return bytes.error();
+    if (!bytes) {
+        Error e = bytes.error();
+        e.code = 3;
+        return e;
+    }
     const std::string& b = *bytes;
     const auto* p = reinterpret_cast<const unsigned char*>(b.data());
     const size_t n = b.size();
-    // Built with append: GCC 12's -Wrestrict misfires on "'" + std::string at -O3.
-    std::string name(1, '\'');
-    name.append(path.string()).push_back('\'');
     if (n < 12 || std::memcmp(p, "RIFF", 4) != 0 || std::memcmp(p + 8, "WAVE", 4) != 0)
         return makeError(name + " is not a WAV file (no RIFF/WAVE header)", kImportHint, 3);
 

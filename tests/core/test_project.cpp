@@ -3,7 +3,11 @@
 // loadFeatureDataset (feature cache, one-class refusal).
 #include "dw/core/atomic_file.h"
 #include "dw/core/dataset.h"
+#include "dw/core/names.h"
 #include "dw/core/project.h"
+#include "dw/core/project_lock.h"
+
+#include <unistd.h>
 
 #include <QtTest/QtTest>
 
@@ -72,11 +76,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("label");
         QTest::addColumn<QString>("message");
-        QTest::newRow("empty") << "" << "empty";
-        QTest::newRow("slash") << "a/b" << "path separator";
-        QTest::newRow("backslash") << "a\\b" << "path separator";
-        QTest::newRow("dotdot") << ".." << "not allowed";
-        QTest::newRow("space") << "two words" << "space";
+        QTest::newRow("empty") << ""
+                               << "empty";
+        QTest::newRow("slash") << "a/b"
+                               << "path separator";
+        QTest::newRow("backslash") << "a\\b"
+                                   << "path separator";
+        QTest::newRow("dotdot") << ".."
+                                << "not allowed";
+        QTest::newRow("space") << "two words"
+                               << "space";
         QTest::newRow("long") << QString(65, 'x') << "longer than 64";
     }
     void badLabels()
@@ -132,15 +141,30 @@ private Q_SLOTS:
         auto a = p->addClip("yes", tone(440), "t");
         auto b = p->addClip("no", tone(550), "t");
         QVERIFY(a.ok() && b.ok());
-        fs::remove(root / a->path);                                      // listed, missing
+        fs::remove(root / a->path); // listed, missing
         QVERIFY(dw::writeWavPcm16(root / "clips/no/extra_1.wav", {16000, tone(300)}).ok());
         QVERIFY(dw::writeWavPcm16(root / "clips/maybe/m1.wav", {16000, tone(330)}).ok());
-        std::ofstream(root / "clips/no/junk.wav") << "not audio";       // unreadable, unlisted
-        std::ofstream(root / "project.json.tmp-dw1234") << "half";      // stale temporary
+        std::ofstream(root / "clips/no/junk.wav") << "not audio";  // unreadable, unlisted
+        std::ofstream(root / "project.json.tmp-dw1234") << "half"; // stale temporary
         std::ofstream(root / "clips/yes/x.wav.tmp-dwabc") << "half";
 
-        auto q = dw::Project::open(root);
+        // A temporary whose writer is alive (this process) is never removed, lock or not.
+        const std::string live = "y.wav.tmp-dw-" + std::to_string(::getpid()) + "-beef";
+        std::ofstream(root / "clips/yes" / live) << "being written";
+        // A reader (no lock) changes nothing: the stale temporaries are only reported.
+        {
+            auto reader = dw::Project::open(root);
+            QVERIFY(reader.ok());
+            QVERIFY(contains(reader->openReport(), "found 2 stale temporary"));
+            QVERIFY(fs::exists(root / "project.json.tmp-dw1234"));
+            QVERIFY(fs::exists(root / "clips/yes/x.wav.tmp-dwabc"));
+        }
+        auto lock = dw::ProjectLock::acquire(root);
+        QVERIFY(lock.ok());
+        auto q = dw::Project::open(root, &*lock);
         QVERIFY2(q.ok(), q.ok() ? "" : q.error().text().c_str());
+        QVERIFY(fs::exists(root / "clips/yes" / live));
+        fs::remove(root / "clips/yes" / live);
         const auto& r = q->openReport();
         QVERIFY(contains(r, "is missing"));
         QVERIFY(contains(r, "extra_1.wav' was not listed: adopted"));
@@ -189,6 +213,42 @@ private Q_SLOTS:
         QCOMPARE(q->clips().size(), size_t(80));
         for (const auto& [id, s] : before)
             QCOMPARE(q->findClip(id)->split, s);
+    }
+
+    // Names that are not UTF-8 (issue 18): labels refused, sources stored escaped, reversibly.
+    void namesThatAreNotUtf8()
+    {
+        QVERIFY(dw::isValidUtf8("yes"));
+        QVERIFY(dw::isValidUtf8("gr\xc3\xbc\xc3\x9f")); // grüß
+        QVERIFY(!dw::isValidUtf8("x\xffy"));
+        QVERIFY(!dw::isValidUtf8("\xc0\xaf"));     // overlong '/'
+        QVERIFY(!dw::isValidUtf8("\xed\xa0\x80")); // surrogate
+        QVERIFY(!dw::isValidUtf8("\xe2\x82"));     // truncated
+        const std::string raw = "a\\b\xff\xfe\xc3\xa9";
+        const std::string esc = dw::escapeInvalidUtf8(raw);
+        QCOMPARE(esc, std::string("a\\\\b\\xFF\\xFE\xc3\xa9"));
+        QVERIFY(dw::isValidUtf8(esc));
+        QCOMPARE(dw::unescapeBytes(esc).value(), raw);
+        QCOMPARE(dw::escapeInvalidUtf8("plain\\path"), std::string("plain\\path"));
+
+        auto bad = dw::Project::validateLabel("x\xffy");
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().message.find("x\\xFFy' is not valid UTF-8") != std::string::npos,
+                 bad.error().message.c_str());
+        QVERIFY(!bad.error().hint.empty());
+
+        const auto root = dir("utf8");
+        auto p = dw::Project::create(root, {"yes"});
+        QVERIFY(p.ok());
+        const std::string source = "/data/caf\xe9/\xff.wav"; // Latin-1 bytes from a disk
+        auto c = p->addClip("yes", tone(440), source);
+        QVERIFY(c.ok());
+        QVERIFY(!p->addClip("x\xffy", tone(440), "t").ok());
+        auto text = dw::readFile(root / "project.json");
+        QVERIFY(text.ok() && dw::isValidUtf8(*text));
+        auto q = dw::Project::open(root);
+        QVERIFY(q.ok());
+        QCOMPARE(q->findClip(c->id)->source, source);
     }
 
     void trashAndRestore()
@@ -252,8 +312,10 @@ private Q_SLOTS:
         QVERIFY(p->setSplit(p->clips()[1].id, dw::Split::Train).ok());
         QVERIFY(p->save().ok());
         int calls = 0;
-        auto ds = dw::loadFeatureDataset(*p, dw::FeatureConfig{}, 2,
-                                         [&](int d, int t) { ++calls; QVERIFY(d <= t); });
+        auto ds = dw::loadFeatureDataset(*p, dw::FeatureConfig{}, 2, [&](int d, int t) {
+            ++calls;
+            QVERIFY(d <= t);
+        });
         QVERIFY2(ds.ok(), ds.ok() ? "" : ds.error().text().c_str());
         QVERIFY(calls > 0);
         QCOMPARE(ds->labels, (std::vector<std::string>{"low", "high"})); // empty label dropped
@@ -264,8 +326,7 @@ private Q_SLOTS:
         QCOMPARE(ds->count(dw::Split::Train) + ds->count(dw::Split::Validation) +
                      ds->count(dw::Split::Test),
                  size_t(60));
-        const auto cacheFile =
-            root / "cache" / ("features-" + dw::FeatureConfig{}.hash() + ".bin");
+        const auto cacheFile = root / "cache" / ("features-" + dw::FeatureConfig{}.hash() + ".bin");
         QVERIFY(fs::exists(cacheFile));
 
         // Second load: identical numbers from the cache, also with one thread.

@@ -11,6 +11,7 @@
 //   DW_KILL_COUNT (kills, default 50), DW_KILL_SEED (default: time; printed for replay).
 #include "dw/core/atomic_file.h"
 #include "dw/core/project.h"
+#include "dw/core/project_lock.h"
 #include "dw/core/run_record.h"
 
 #include <QtCore/QDirIterator>
@@ -242,7 +243,15 @@ QSet<QString> TestKill::verify(const QString& context, bool viaCli)
 {
     QSet<QString> ids;
     {
-        auto p = dw::Project::open(m_project.toStdString());
+        // Repairs (stale temporaries removed) need the lock; the killed job's lock is stale.
+        auto lock = dw::ProjectLock::acquire(m_project.toStdString());
+        if (!lock) {
+            QTest::qFail(qPrintable(context + ": cannot take the project lock: " +
+                                    QString::fromStdString(lock.error().text())),
+                         __FILE__, __LINE__);
+            return {};
+        }
+        auto p = dw::Project::open(m_project.toStdString(), &*lock);
         if (!p) {
             QTest::qFail(qPrintable(context + ": project does not open: " +
                                     QString::fromStdString(p.error().text())),

@@ -18,7 +18,14 @@
 
 namespace dw {
 
-enum class Split { Train = 0, Validation = 1, Test = 2 };
+class ProjectLock;
+
+enum class Split
+{
+    Train = 0,
+    Validation = 1,
+    Test = 2
+};
 const char* splitName(Split s); // "train" | "validation" | "test"
 std::optional<Split> splitFromName(const std::string& name);
 
@@ -27,16 +34,19 @@ std::optional<Split> splitFromName(const std::string& name);
 Split splitForIdentity(const std::string& identity, int validationPercent = 10,
                        int testPercent = 10);
 
-struct Clip {
-    std::string id;       // unique within the project, also the file stem
+struct Clip
+{
+    std::string id; // unique within the project, also the file stem
     std::string label;
-    std::string path;     // relative to the project root, e.g. "clips/yes/yes_ab12.wav"
+    std::string path; // relative to the project root, e.g. "clips/yes/yes_ab12.wav"
     Split split = Split::Train;
-    std::string source;   // where it came from (imported file, "recorded", "espeak-ng:en-us+m3")
-    int samples = 16000;  // length in samples at 16 kHz
+    std::string source;  // where it came from (imported file, "recorded", "espeak-ng:en-us+m3");
+                         // bytes as given: project.json holds it escaped when not UTF-8
+    int samples = 16000; // length in samples at 16 kHz
 };
 
-struct Audio {
+struct Audio
+{
     int sampleRate = 16000;
     std::vector<int16_t> samples; // mono
 };
@@ -50,7 +60,13 @@ class Project
 public:
     static Result<Project> create(const std::filesystem::path& root,
                                   const std::vector<std::string>& labels);
-    static Result<Project> open(const std::filesystem::path& root);
+    // Reads the manifest and repairs in memory (see openReport()). Without `lock` the caller is a
+    // reader: nothing on disk is changed or deleted, stale temporaries are only reported, and
+    // when another live process holds the project lock, unlisted WAVs (likely being imported
+    // right now) are not adopted (see inUseBy()). With the caller's lock for this project (the
+    // writer), stale temporaries whose writer is gone are removed.
+    static Result<Project> open(const std::filesystem::path& root,
+                                const ProjectLock* lock = nullptr);
     Status save() const; // atomic write of project.json
 
     const std::filesystem::path& root() const { return m_root; }
@@ -93,8 +109,15 @@ public:
     // stale "*.tmp-dw*" temporaries (removed). Repairs live in memory until the next save().
     const std::vector<std::string>& openReport() const { return m_openReport; }
 
-    // Checks a label name: non-empty, at most 64 bytes, no path separators, not "." or "..",
-    // no control characters or spaces. The Error says which rule failed.
+    // The pid of another live process that held the project lock when this Project was opened
+    // without it (an import, a recording, the workbench): 0 when none; -1 when the lock file is
+    // unreadable or its holder is on another host.
+    long inUseBy() const { return m_inUseBy; }
+    const std::string& inUseHost() const { return m_inUseHost; }
+
+    // Checks a label name: valid UTF-8, non-empty, at most 64 bytes, no path separators, not "."
+    // or "..", no control characters or spaces. The Error says which rule failed (the label shown
+    // with its invalid bytes escaped as \xHH).
     static Status validateLabel(const std::string& label);
 
     // Counts per label and split: counts[label][split].
@@ -116,6 +139,8 @@ private:
     std::vector<std::string> m_openReport;
     bool m_autoSave = true;
     int m_nextSerial = 0; // for "<label>_<n>" ids
+    long m_inUseBy = 0;
+    std::string m_inUseHost;
 
     Status saveIfAuto() const;
     std::string uniqueId(const std::string& base) const;
