@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Decoding with libsndfile and conversion to the clip format (16 kHz mono int16).
 #include "dw/audio/import.h"
+#include "dw/core/atomic_file.h"
+#include "dw/core/names.h"
 
 #include <samplerate.h>
 #include <sndfile.h>
@@ -8,29 +10,42 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <unistd.h>
 
 namespace dw::audio {
 namespace fs = std::filesystem;
 
 namespace {
-struct SndfileCloser {
+struct SndfileCloser
+{
     void operator()(SNDFILE* f) const { sf_close(f); }
 };
 
 std::string majorName(int format)
 {
     switch (format & SF_FORMAT_TYPEMASK) {
-    case SF_FORMAT_WAV: return "WAV";
-    case SF_FORMAT_WAVEX: return "WAV";
-    case SF_FORMAT_W64: return "W64";
-    case SF_FORMAT_RF64: return "RF64";
-    case SF_FORMAT_AIFF: return "AIFF";
-    case SF_FORMAT_AU: return "AU";
-    case SF_FORMAT_FLAC: return "FLAC";
-    case SF_FORMAT_OGG: return "Ogg";
-    case SF_FORMAT_CAF: return "CAF";
-    case SF_FORMAT_RAW: return "raw";
-    default: break;
+    case SF_FORMAT_WAV:
+        return "WAV";
+    case SF_FORMAT_WAVEX:
+        return "WAV";
+    case SF_FORMAT_W64:
+        return "W64";
+    case SF_FORMAT_RF64:
+        return "RF64";
+    case SF_FORMAT_AIFF:
+        return "AIFF";
+    case SF_FORMAT_AU:
+        return "AU";
+    case SF_FORMAT_FLAC:
+        return "FLAC";
+    case SF_FORMAT_OGG:
+        return "Ogg";
+    case SF_FORMAT_CAF:
+        return "CAF";
+    case SF_FORMAT_RAW:
+        return "raw";
+    default:
+        break;
     }
     SF_FORMAT_INFO info{};
     info.format = format & SF_FORMAT_TYPEMASK;
@@ -42,18 +57,30 @@ std::string majorName(int format)
 std::string subtypeName(int format)
 {
     switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8: return "PCM 8-bit";
-    case SF_FORMAT_PCM_U8: return "PCM 8-bit unsigned";
-    case SF_FORMAT_PCM_16: return "PCM 16-bit";
-    case SF_FORMAT_PCM_24: return "PCM 24-bit";
-    case SF_FORMAT_PCM_32: return "PCM 32-bit";
-    case SF_FORMAT_FLOAT: return "float 32-bit";
-    case SF_FORMAT_DOUBLE: return "float 64-bit";
-    case SF_FORMAT_ULAW: return "mu-law";
-    case SF_FORMAT_ALAW: return "A-law";
-    case SF_FORMAT_VORBIS: return "Vorbis";
-    case SF_FORMAT_OPUS: return "Opus";
-    default: return "encoded";
+    case SF_FORMAT_PCM_S8:
+        return "PCM 8-bit";
+    case SF_FORMAT_PCM_U8:
+        return "PCM 8-bit unsigned";
+    case SF_FORMAT_PCM_16:
+        return "PCM 16-bit";
+    case SF_FORMAT_PCM_24:
+        return "PCM 24-bit";
+    case SF_FORMAT_PCM_32:
+        return "PCM 32-bit";
+    case SF_FORMAT_FLOAT:
+        return "float 32-bit";
+    case SF_FORMAT_DOUBLE:
+        return "float 64-bit";
+    case SF_FORMAT_ULAW:
+        return "mu-law";
+    case SF_FORMAT_ALAW:
+        return "A-law";
+    case SF_FORMAT_VORBIS:
+        return "Vorbis";
+    case SF_FORMAT_OPUS:
+        return "Opus";
+    default:
+        return "encoded";
     }
 }
 
@@ -61,7 +88,7 @@ std::string subtypeName(int format)
 std::string q(const fs::path& p)
 {
     std::string s = "'";
-    s += p.string();
+    s += displayPath(p);
     s += "'";
     return s;
 }
@@ -92,9 +119,9 @@ std::string DecodedAudio::conversionNote() const
 
 const std::vector<std::string>& audioFileExtensions()
 {
-    static const std::vector<std::string> exts = {".wav", ".wave", ".flac", ".ogg", ".oga",
-                                                  ".opus", ".aif", ".aiff", ".aifc", ".au",
-                                                  ".snd", ".caf", ".w64", ".rf64", ".mp3"};
+    static const std::vector<std::string> exts = {".wav",  ".wave", ".flac", ".ogg",  ".oga",
+                                                  ".opus", ".aif",  ".aiff", ".aifc", ".au",
+                                                  ".snd",  ".caf",  ".w64",  ".rf64", ".mp3"};
     return exts;
 }
 
@@ -143,27 +170,35 @@ Result<DecodedAudio> decodeAudioFile(const fs::path& path, int targetRate)
     std::error_code ec;
     if (!fs::exists(path, ec))
         return makeError(q(path) + " does not exist", "check the path");
-    if (fs::is_directory(path, ec))
-        return makeError(q(path) + " is a folder, not an audio file");
+    // Only regular files: a FIFO named x.wav would block sf_open forever (issue 18). Opened
+    // without blocking and checked on the open descriptor, so nothing swapped in can block.
+    if (const std::string kind = nonRegularFileKind(path); !kind.empty())
+        return makeError(q(path) + " is not a regular file (" + kind + ")",
+                         "give an audio file (WAV, FLAC, Ogg, ...)");
+    auto fd = openRegularFile(path, "an audio file (WAV, FLAC, Ogg, ...)");
+    if (!fd)
+        return fd.error();
+    struct FdCloser
+    {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } fdCloser{*fd};
     const auto bytes = fs::file_size(path, ec);
     if (!ec && bytes == 0)
-        return makeError(q(path) + " is empty (0 bytes)",
-                         "re-record or re-export it");
+        return makeError(q(path) + " is empty (0 bytes)", "re-record or re-export it");
 
     SF_INFO info{};
-    std::unique_ptr<SNDFILE, SndfileCloser> f(sf_open(path.c_str(), SFM_READ, &info));
+    // SF_FALSE: the descriptor is ours to close (after sf_close, declared later).
+    std::unique_ptr<SNDFILE, SndfileCloser> f(sf_open_fd(*fd, SFM_READ, &info, SF_FALSE));
     if (!f)
-        return makeError(q(path) + " is not a readable audio file (" +
-                             sf_strerror(nullptr) + ")",
+        return makeError(q(path) + " is not a readable audio file (" + sf_strerror(nullptr) + ")",
                          "it may be corrupt or in a format libsndfile cannot read; "
                          "convert it to WAV or FLAC");
     if (info.frames <= 0)
-        return makeError(q(path) + " holds no audio (0 samples)",
-                         "re-record or re-export it");
+        return makeError(q(path) + " holds no audio (0 samples)", "re-record or re-export it");
     if (info.channels <= 0 || info.samplerate <= 0)
-        return makeError(q(path) + " has an invalid header (" +
-                         std::to_string(info.channels) + " channels, " +
-                         std::to_string(info.samplerate) + " Hz)");
+        return makeError(q(path) + " has an invalid header (" + std::to_string(info.channels) +
+                         " channels, " + std::to_string(info.samplerate) + " Hz)");
 
     DecodedAudio out;
     out.sampleRate = targetRate;
@@ -180,8 +215,7 @@ Result<DecodedAudio> decodeAudioFile(const fs::path& path, int targetRate)
         out.samples.resize(size_t(info.frames));
         const sf_count_t got = sf_readf_short(f.get(), out.samples.data(), info.frames);
         if (got <= 0)
-            return makeError(q(path) + " could not be decoded (" +
-                                 sf_strerror(f.get()) + ")",
+            return makeError(q(path) + " could not be decoded (" + sf_strerror(f.get()) + ")",
                              "it may be truncated or corrupt");
         out.samples.resize(size_t(got));
         return out;
@@ -203,8 +237,7 @@ Result<DecodedAudio> decodeAudioFile(const fs::path& path, int targetRate)
         }
     }
     if (mono.empty())
-        return makeError(q(path) + " could not be decoded (" +
-                             sf_strerror(f.get()) + ")",
+        return makeError(q(path) + " could not be decoded (" + sf_strerror(f.get()) + ")",
                          "it may be truncated or corrupt");
     auto rs = resampleMono(mono, info.samplerate, targetRate);
     if (!rs)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dw/audio/fake_backend.h"
+#include "dw/core/atomic_file.h"
+#include "dw/core/names.h"
 
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -12,8 +15,7 @@ namespace dw::audio {
 
 FakeBackend::FakeBackend(std::vector<float> interleaved, FakeOptions options)
     : m_signal(std::move(interleaved)), m_options(std::move(options))
-{
-}
+{}
 
 FakeBackend::~FakeBackend()
 {
@@ -23,14 +25,22 @@ FakeBackend::~FakeBackend()
 Result<std::unique_ptr<FakeBackend>> FakeBackend::fromWav(const std::filesystem::path& path,
                                                           FakeOptions options)
 {
+    // Only regular files (a FIFO would block sf_open forever).
+    auto fd = openRegularFile(path, "a WAV/FLAC/OGG file libsndfile can read");
+    if (!fd)
+        return fd.error();
     SF_INFO info{};
-    SNDFILE* f = sf_open(path.string().c_str(), SFM_READ, &info);
-    if (!f)
-        return makeError("cannot read audio file '" + path.string() + "': " + sf_strerror(nullptr),
+    SNDFILE* f = sf_open_fd(*fd, SFM_READ, &info, SF_FALSE);
+    if (!f) {
+        ::close(*fd);
+        return makeError(std::string("cannot read audio file '") + displayPath(path) +
+                             "': " + sf_strerror(nullptr),
                          "give a WAV/FLAC/OGG file libsndfile can read");
+    }
     std::vector<float> data(size_t(info.frames) * size_t(info.channels));
     const sf_count_t got = sf_readf_float(f, data.data(), info.frames);
     sf_close(f);
+    ::close(*fd);
     data.resize(size_t(std::max<sf_count_t>(got, 0)) * size_t(info.channels));
     options.sampleRate = info.samplerate;
     options.channels = info.channels;
@@ -65,8 +75,7 @@ Status FakeBackend::openStream(const CaptureConfig& config)
     if (m_options.busy)
         return makeError("the audio device '" + m_options.deviceName + "' is busy",
                          "close the other program using it, or pick another device");
-    prepareRing(m_options.sampleRate, m_options.channels, m_options.deviceName,
-                config.ringSeconds);
+    prepareRing(m_options.sampleRate, m_options.channels, m_options.deviceName, config.ringSeconds);
     m_stop.store(false);
     m_failRequested.store(false);
     m_pushed.store(0);
@@ -95,9 +104,9 @@ void FakeBackend::run()
                                 : UINT64_MAX;
     uint64_t pos = 0;
     while (!m_stop.load(std::memory_order_relaxed)) {
-        const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(double(pos + block) /
-                                                                   framesPerSecond));
+        const auto due =
+            start + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(double(pos + block) / framesPerSecond));
         std::this_thread::sleep_until(due);
         if (m_stop.load(std::memory_order_relaxed))
             break;

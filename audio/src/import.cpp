@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Importing files and folders into a project: layout detection, conversion, splitting, report.
 #include "dw/audio/import.h"
+#include "dw/core/names.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,19 +15,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Job {
+struct Job
+{
     fs::path path;
     std::string label;
-    bool noise = false;           // cut into consecutive windows, never split on utterances
-    std::optional<Split> split;   // from Speech Commands' lists
-    std::string identity;         // split identity; empty: derived from the file
+    bool noise = false;         // cut into consecutive windows, never split on utterances
+    std::optional<Split> split; // from Speech Commands' lists
+    std::string identity;       // split identity; empty: derived from the file
 };
 
 std::string lower(std::string s)
 {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-        return char(std::tolower(c));
-    });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return s;
 }
 
@@ -122,8 +123,8 @@ public:
 
     bool isNoiseLabel(const std::string& label) const
     {
-        return label == m_opt.noiseLabel || label == "_background_noise_" ||
-               label == "_silence_" || label == "silence";
+        return label == m_opt.noiseLabel || label == "_background_noise_" || label == "_silence_" ||
+               label == "silence";
     }
 
     void addJob(const fs::path& file, const std::string& folderLabel, std::optional<Split> split,
@@ -131,8 +132,8 @@ public:
     {
         const std::string label = mapLabel(folderLabel);
         if (auto s = Project::validateLabel(label); !s) {
-            m_report.lines.push_back("skipped '" + file.string() + "': " + s.error().message +
-                                     " (rename the folder or pass --label)");
+            m_report.lines.push_back(std::string("skipped '") + displayPath(file) + "': " +
+                                     s.error().message + " (rename the folder or pass --label)");
             ++m_report.filesSkipped;
             ++m_report.filesSeen;
             return;
@@ -150,7 +151,7 @@ public:
             const std::string name = sub.filename().string();
             const auto files = audioFilesIn(sub, false);
             if (files.empty()) {
-                m_report.lines.push_back("folder '" + sub.string() +
+                m_report.lines.push_back(std::string("folder '") + displayPath(sub) +
                                          "' holds no audio files: nothing imported from it");
                 continue;
             }
@@ -187,7 +188,7 @@ public:
             if (m_report.layout.empty())
                 m_report.layout = "single-label folder";
             if (direct.empty() && subs.empty())
-                m_report.lines.push_back("folder '" + dir.string() +
+                m_report.lines.push_back(std::string("folder '") + displayPath(dir) +
                                          "' holds no audio files: nothing imported from it");
             for (const auto& f : direct)
                 addJob(f, dir.filename().string(), std::nullopt, {});
@@ -197,7 +198,7 @@ public:
         for (const auto& sub : subs) {
             const auto files = audioFilesIn(sub, true);
             if (files.empty()) {
-                m_report.lines.push_back("folder '" + sub.string() +
+                m_report.lines.push_back(std::string("folder '") + displayPath(sub) +
                                          "' holds no audio files: nothing imported from it");
                 continue;
             }
@@ -212,7 +213,8 @@ public:
             fs::path p = raw;
             std::error_code ec;
             if (!fs::exists(p, ec)) {
-                m_report.lines.push_back("'" + p.string() + "' does not exist: skipped");
+                m_report.lines.push_back(std::string("'") + displayPath(p) +
+                                         "' does not exist: skipped");
                 ++m_report.filesSkipped;
                 continue;
             }
@@ -233,8 +235,8 @@ public:
     Status addClip(const Job& job, std::span<const int16_t> window, const std::string& identity,
                    const std::string& idHint)
     {
-        auto c = m_project.addClip(job.label, window, fs::absolute(job.path).string(), identity,
-                                   idHint);
+        auto c =
+            m_project.addClip(job.label, window, fs::absolute(job.path).string(), identity, idHint);
         if (!c)
             return c.error();
         if (job.split && c->split != *job.split)
@@ -304,17 +306,16 @@ public:
             auto utts = findUtterances(s, cfg);
             if (n < 2 * w && utts.size() > 1) {
                 // A short clip holds one word: keep its loudest part.
-                auto best = std::max_element(utts.begin(), utts.end(),
-                                             [](const Utterance& a, const Utterance& b) {
-                                                 return a.peakDb < b.peakDb;
-                                             });
+                auto best = std::max_element(
+                    utts.begin(), utts.end(),
+                    [](const Utterance& a, const Utterance& b) { return a.peakDb < b.peakDb; });
                 utts = {*best};
             }
             if (utts.empty()) {
                 ++m_report.filesSkipped;
                 m_report.lines.push_back(
-                    "skipped '" + job.path.string() + "': " +
-                    std::to_string(double(n) / cfg.sampleRate).substr(0, 5) +
+                    std::string("skipped '") + displayPath(job.path) +
+                    "': " + std::to_string(double(n) / cfg.sampleRate).substr(0, 5) +
                     " s long but no utterance found (lower the splitter threshold, now " +
                     std::to_string(int(cfg.thresholdDb)) + " dB above the noise floor)");
                 return {};
@@ -332,13 +333,19 @@ public:
             }
             if (utts.size() > 1) {
                 ++m_report.filesSplit;
-                m_report.lines.push_back("split '" + job.path.string() + "' (" +
-                                         std::to_string(double(n) / cfg.sampleRate) +
-                                         " s) into " + std::to_string(utts.size()) + " clips");
+                m_report.lines.push_back(std::string("split '") + displayPath(job.path) + "' (" +
+                                         std::to_string(double(n) / cfg.sampleRate) + " s) into " +
+                                         std::to_string(utts.size()) + " clips");
             }
         }
-        if (added > 0)
+        if (added > 0) {
             ++m_report.filesImported;
+            if (!isValidUtf8(job.path.native()))
+                m_report.lines.push_back(
+                    std::string("'") + displayPath(job.path) +
+                    "': its name is not valid UTF-8; imported under a plain clip id, the "
+                    "original name kept as its source with the bytes escaped as \\xHH");
+        }
         return {};
     }
 
