@@ -224,7 +224,10 @@ int run(const std::vector<std::string>& argv)
     j["runs"] = runs;
     if (auto s = dw::writeFileAtomic(outDir / "compare.csv", csv.str()); !s)
         return dw::cli::report(s.error());
-    if (auto s = dw::writeFileAtomic(outDir / "compare.json", j.dump(2)); !s)
+    if (auto s =
+            dw::writeFileAtomic(outDir / "compare.json",
+                                j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        !s)
         return dw::cli::report(s.error());
     std::printf("wrote %s and %s\n", (outDir / "compare.csv").c_str(),
                 (outDir / "compare.json").c_str());

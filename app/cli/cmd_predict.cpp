@@ -68,7 +68,7 @@ int run(const std::vector<std::string>& argv)
     if (audio->samples.size() != size_t(fc.sample_rate))
         j["note"] = "clip has " + std::to_string(audio->samples.size()) +
                     " samples; padded/cropped to " + std::to_string(fc.sample_rate);
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return dw::cli::kOk;
 }
 

@@ -65,11 +65,10 @@ Result<TrainConfig> configFor(const Trial& t, const FeatureConfig& features)
     c.features = features;
     for (const auto& [name, value] : t.knobs)
         if (auto s = c.set(name, value); !s)
-            return makeError("trial " + t.id + ": knob " + name + "=" + value + ": " +
-                                 s.error().message,
-                             s.error().hint.empty() ? "fix the value in the sweep file"
-                                                    : s.error().hint,
-                             cli::kBadInput);
+            return makeError(
+                "trial " + t.id + ": knob " + name + "=" + value + ": " + s.error().message,
+                s.error().hint.empty() ? "fix the value in the sweep file" : s.error().hint,
+                cli::kBadInput);
     if (auto s = c.validate(); !s)
         return makeError("trial " + t.id + ": " + s.error().message, s.error().hint,
                          cli::kBadInput);
@@ -80,8 +79,7 @@ Result<Project> openProject(const SweepSpec& spec)
 {
     if (spec.project.empty())
         return makeError("the sweep names no project",
-                         "pass --project DIR (or add \"project\" to the sweep file)",
-                         cli::kUsage);
+                         "pass --project DIR (or add \"project\" to the sweep file)", cli::kUsage);
     auto p = Project::open(spec.project);
     if (!p)
         return makeError("cannot open the project '" + spec.project.string() +
@@ -105,11 +103,13 @@ std::map<std::string, std::string> knobsOf(const TrainConfig& c)
             for (const auto& x : v) {
                 if (!s.empty())
                     s += ',';
-                s += x.is_string() ? x.get<std::string>() : x.dump();
+                s += x.is_string()
+                         ? x.get<std::string>()
+                         : x.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             }
             return s;
         }
-        return v.dump();
+        return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     };
     const auto known = TrainConfig::knobNames();
     auto isKnob = [&](const std::string& k) {
@@ -186,7 +186,8 @@ int cmdTrial(const std::vector<std::string>& argv)
                   << trial->id << "); skipped\n";
         return cli::kOk;
     }
-    struct Release {
+    struct Release
+    {
         const SweepDir& d;
         std::string id;
         ~Release() { d.release(id); }
@@ -228,8 +229,8 @@ int cmdTrial(const std::vector<std::string>& argv)
         return cli::report(s.error());
     char buf[256];
     std::snprintf(buf, sizeof buf, "trial %s %s: %lld params, val %.4f, test %.4f, K=%d, %.1f s",
-                  row.id.c_str(), row.mode().c_str(), row.params, row.val, row.test,
-                  row.dendrites, row.seconds);
+                  row.id.c_str(), row.mode().c_str(), row.params, row.val, row.test, row.dendrites,
+                  row.seconds);
     std::cout << buf << (row.finished() ? "" : " (" + row.status + ")") << "\n";
     return row.finished() ? cli::kOk : cli::kFailure;
 }
@@ -242,7 +243,8 @@ pid_t spawnTrial(const std::string& sweepFile, const std::string& id, const fs::
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<std::string> a = {"dendrite", "sweep",    "trial", sweepFile,
+    std::vector<std::string> a = {"dendrite", "sweep",
+                                  "trial",    sweepFile,
                                   "--index",  id == "baseline" ? id : std::to_string(std::stoi(id)),
                                   "--out",    out.string()};
     std::vector<char*> av;
@@ -285,8 +287,8 @@ int runSweep(const SweepSpec& specIn, const fs::path& out, int jobs)
             todo.push_back(t.id);
     }
     std::cout << "sweep '" << dir->spec().name << "': " << trials.size() << " trials, " << already
-              << " already finished, " << todo.size() << " to run with " << jobs
-              << " jobs into " << out.string() << "\n";
+              << " already finished, " << todo.size() << " to run with " << jobs << " jobs into "
+              << out.string() << "\n";
     if (!todo.empty()) {
         // Warm the feature cache once so the children do not all compute it at the same time.
         std::cout << "loading features of " << project->root().string() << " ...\n" << std::flush;
@@ -309,9 +311,9 @@ int runSweep(const SweepSpec& specIn, const fs::path& out, int jobs)
             const std::string& id = todo[next++];
             pid_t pid = spawnTrial(pinned, id, out, out / "logs" / (id + ".log"));
             if (pid < 0)
-                return cli::report(makeError("cannot start a trial process: " +
-                                                 std::string(std::strerror(errno)),
-                                             "check /proc/self/exe and free memory"));
+                return cli::report(
+                    makeError("cannot start a trial process: " + std::string(std::strerror(errno)),
+                              "check /proc/self/exe and free memory"));
             running[pid] = id;
         }
         int st = 0;
@@ -331,7 +333,8 @@ int runSweep(const SweepSpec& specIn, const fs::path& out, int jobs)
         if (auto text = readFile(dir->rowPath(id)); text) {
             if (auto r = rowFromJson(*text); r) {
                 char buf[200];
-                std::snprintf(buf, sizeof buf, "trial %s %-11s %8lld params  val %.3f  test %.3f"
+                std::snprintf(buf, sizeof buf,
+                              "trial %s %-11s %8lld params  val %.3f  test %.3f"
                               "  K=%d  %.0f s",
                               id.c_str(), r->mode().c_str(), r->params, r->val, r->test,
                               r->dendrites, r->seconds);
@@ -432,7 +435,7 @@ int cmdStatus(const std::vector<std::string>& argv)
         j["pending"] = s.missing.size();
         j["baseline"] = baseline;
         j["per_mode"] = perMode;
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return cli::kOk;
     }
     std::cout << "sweep '" << dir->spec().name << "': " << s.total << " trials\n"
@@ -443,9 +446,9 @@ int cmdStatus(const std::vector<std::string>& argv)
             std::cout << (first ? "" : ", ") << m << " " << perMode[m];
             first = false;
         }
-    std::cout << "), failed " << failed << ", running/claimed " << s.running.size()
-              << ", corrupt " << s.corrupt.size() << ", pending " << s.missing.size()
-              << "\n  baseline " << (baseline ? "finished" : "not run") << "\n";
+    std::cout << "), failed " << failed << ", running/claimed " << s.running.size() << ", corrupt "
+              << s.corrupt.size() << ", pending " << s.missing.size() << "\n  baseline "
+              << (baseline ? "finished" : "not run") << "\n";
     for (const auto& id : s.running)
         std::cout << "  claimed: " << id << "\n";
     for (const auto& c : s.corrupt)

@@ -44,13 +44,16 @@ Result<TrainConfig> buildConfig(const Args& args, const std::string& projectDir)
             if (it.key() == "started_at" || it.key() == "lr_scheduler" || it.key() == "labels")
                 continue;
             if (it.key() == "features") {
-                auto f = FeatureConfig::fromJson(it.value().dump());
+                auto f = FeatureConfig::fromJson(
+                    it.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
                 if (!f)
                     return asUsage(f.error());
                 c.features = *f;
                 continue;
             }
-            std::string v = it->is_string() ? it->get<std::string>() : it->dump();
+            std::string v = it->is_string() ? it->get<std::string>()
+                                            : it->dump(-1, ' ', false,
+                                                       nlohmann::json::error_handler_t::replace);
             if (auto s = c.set(it.key(), v); !s) {
                 Error e = s.error();
                 e.message = "in " + *file + ": " + e.message;
@@ -110,7 +113,8 @@ Status rememberProject(const std::filesystem::path& runDir, const std::string& p
     std::error_code ec;
     auto abs = std::filesystem::absolute(projectDir, ec);
     nlohmann::json j{{"project", (ec ? std::filesystem::path(projectDir) : abs).string()}};
-    return writeFileAtomic(runDir / "source.json", j.dump(2));
+    return writeFileAtomic(runDir / "source.json",
+                           j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Result<std::string> runProject(const std::filesystem::path& runDir)

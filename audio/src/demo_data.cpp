@@ -89,7 +89,8 @@ Result<std::string> runCapture(const std::vector<std::string>& argv, bool anyExi
 
 // ---- random numbers: portable (std distributions differ between standard libraries) --------
 
-struct Rng {
+struct Rng
+{
     std::mt19937_64 g;
     explicit Rng(uint64_t seed) : g(seed) {}
     double uniform() { return double(g() >> 11) * (1.0 / 9007199254740992.0); }
@@ -119,7 +120,8 @@ uint64_t streamSeed(uint64_t seed, uint64_t stream, uint64_t index)
 
 // ---- TTS -------------------------------------------------------------------------------------
 
-struct Speaker {
+struct Speaker
+{
     bool flite = false;
     std::string voice;   // espeak-ng language voice ("en-us") or flite voice ("slt")
     std::string variant; // espeak-ng variant ("m3"), may be empty
@@ -131,7 +133,8 @@ struct Speaker {
     }
 };
 
-struct SpeakParams {
+struct SpeakParams
+{
     Speaker speaker;
     std::string text;
     int speed = 170; // words per minute (espeak-ng -s); flite: duration stretch = 170 / speed
@@ -186,8 +189,8 @@ Result<std::vector<float>> speak(const SpeakParams& sp, const fs::path& tmpDir, 
         const std::string voice =
             sp.speaker.voice + (sp.speaker.variant.empty() ? "" : "+" + sp.speaker.variant);
         auto out = runCapture({"espeak-ng", "-v", voice, "-s", std::to_string(sp.speed), "-p",
-                               std::to_string(sp.pitch), "-g", std::to_string(sp.gap),
-                               "--stdout", sp.text});
+                               std::to_string(sp.pitch), "-g", std::to_string(sp.gap), "--stdout",
+                               sp.text});
         if (!out)
             return out.error();
         auto w = parseWav(*out, rate);
@@ -199,8 +202,8 @@ Result<std::vector<float>> speak(const SpeakParams& sp, const fs::path& tmpDir, 
         char stretch[32], f0[32];
         std::snprintf(stretch, sizeof stretch, "duration_stretch=%.3f", 170.0 / sp.speed);
         std::snprintf(f0, sizeof f0, "int_f0_target_mean=%d", 70 + sp.pitch * 3 / 2);
-        auto out = runCapture({"flite", "-voice", sp.speaker.voice, "--setf", stretch, "--setf",
-                               f0, "-t", sp.text, "-o", tmp.string()});
+        auto out = runCapture({"flite", "-voice", sp.speaker.voice, "--setf", stretch, "--setf", f0,
+                               "-t", sp.text, "-o", tmp.string()});
         if (!out)
             return out.error();
         auto d = decodeAudioFile(tmp, kRate);
@@ -263,16 +266,30 @@ void normaliseRms(std::vector<float>& x)
             v = float(v / r);
 }
 
-enum class NoiseType { White, Pink, Brown, Hum, Band, Babble };
+enum class NoiseType
+{
+    White,
+    Pink,
+    Brown,
+    Hum,
+    Band,
+    Babble
+};
 const char* noiseName(NoiseType t)
 {
     switch (t) {
-    case NoiseType::White: return "white";
-    case NoiseType::Pink: return "pink";
-    case NoiseType::Brown: return "brown";
-    case NoiseType::Hum: return "hum";
-    case NoiseType::Band: return "band";
-    case NoiseType::Babble: return "babble";
+    case NoiseType::White:
+        return "white";
+    case NoiseType::Pink:
+        return "pink";
+    case NoiseType::Brown:
+        return "brown";
+    case NoiseType::Hum:
+        return "hum";
+    case NoiseType::Band:
+        return "band";
+    case NoiseType::Babble:
+        return "babble";
     }
     return "white";
 }
@@ -455,9 +472,9 @@ std::vector<std::string> listVariants()
         // Only the natural-sounding variants: with all ~100 (whisper, croak, robots, demons) the
         // set tested voice effects rather than words and the baseline could not fit even its
         // training split (0.55 test). Measured with this list: see README.
-        static const char* const kNatural[] = {
-            "m1",     "m2",    "m3",    "m4",   "m5",      "m6",      "m7",    "m8",
-            "f1",     "f2",    "f3",    "f4",   "f5",      "klatt",   "klatt2", "klatt3"};
+        static const char* const kNatural[] = {"m1", "m2",    "m3",     "m4",    "m5", "m6",
+                                               "m7", "m8",    "f1",     "f2",    "f3", "f4",
+                                               "f5", "klatt", "klatt2", "klatt3"};
         bool natural = false;
         for (const char* c : kNatural)
             natural = natural || name == c;
@@ -502,7 +519,8 @@ std::string firstLine(const std::string& s)
     return l;
 }
 
-struct Produced {
+struct Produced
+{
     std::vector<int16_t> samples;
     std::string source;
     std::string identity;
@@ -513,8 +531,8 @@ struct Produced {
 
 const std::vector<std::string>& demoLabels()
 {
-    static const std::vector<std::string> l = {"yes", "no",   "up",   "down", "left",    "right",
-                                               "on",  "off",  "stop", "go",   "unknown", "noise"};
+    static const std::vector<std::string> l = {"yes", "no",  "up",   "down", "left",    "right",
+                                               "on",  "off", "stop", "go",   "unknown", "noise"};
     return l;
 }
 
@@ -522,12 +540,12 @@ const std::vector<std::string>& demoUnknownWords()
 {
     // Speech Commands' auxiliary words, plus near-misses of the keywords (the hard negatives).
     static const std::vector<std::string> w = {
-        "bed",   "bird",  "cat",    "dog",    "eight",   "five",   "four",     "happy",
-        "house", "marvin", "nine",  "one",    "seven",   "sheila", "six",      "three",
-        "tree",  "two",   "wow",    "zero",   "learn",   "follow", "forward",  "backward",
-        "visual", "yet",  "yeah",   "know",   "now",     "cup",    "town",     "lift",
-        "write", "light", "own",    "of",     "top",     "shop",   "goal",     "dawn",
-        "left over", "yellow", "window", "water", "morning", "table", "music", "orange"};
+        "bed",       "bird",   "cat",    "dog",   "eight",   "five",   "four",    "happy",
+        "house",     "marvin", "nine",   "one",   "seven",   "sheila", "six",     "three",
+        "tree",      "two",    "wow",    "zero",  "learn",   "follow", "forward", "backward",
+        "visual",    "yet",    "yeah",   "know",  "now",     "cup",    "town",    "lift",
+        "write",     "light",  "own",    "of",    "top",     "shop",   "goal",    "dawn",
+        "left over", "yellow", "window", "water", "morning", "table",  "music",   "orange"};
     return w;
 }
 
@@ -630,9 +648,9 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
             });
         for (auto& t : th)
             t.join();
-        pool.erase(std::remove_if(pool.begin(), pool.end(),
-                                  [](const auto& v) { return v.empty(); }),
-                   pool.end());
+        pool.erase(
+            std::remove_if(pool.begin(), pool.end(), [](const auto& v) { return v.empty(); }),
+            pool.end());
     }
 
     // One clip: everything derives from (seed, index), so the order of work does not matter.
@@ -800,7 +818,7 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
     prov["counts"] = counts;
     prov["seconds"] = std::round(result.seconds * 10.0) / 10.0;
     prov["jobs"] = jobs;
-    project.setProvenanceJson(prov.dump());
+    project.setProvenanceJson(prov.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (auto s = project.save(); !s)
         return s.error();
     if (failure)

@@ -386,7 +386,7 @@ std::string FeatureConfig::toJson() const
     j["high_frequency"] = high_frequency;
     j["pre_cof"] = pre_cof;
     j["sample_rate"] = sample_rate;
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
@@ -401,12 +401,12 @@ Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
         if (v.is_string())
             text = v.get<std::string>();
         else if (v.is_number())
-            text = v.dump();
+            text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         else
             return makeError("feature parameter '" + key +
                                  "' has a value that is not a number "
                                  "or a string: " +
-                                 v.dump(),
+                                 v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                              "fix it in the configuration, e.g. \"" + key + "\": 13", 3);
         // A whole-number double such as 13.0 for an int parameter is fine.
         if (v.is_number_float() &&

@@ -65,7 +65,7 @@ std::string NetSpec::toJson() const
     for (const auto& l : layers)
         ls.push_back({{"op", opName(l.op)}, {"out", l.out}, {"p", l.p}});
     j["layers"] = ls;
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<NetSpec> NetSpec::fromJson(const std::string& text)

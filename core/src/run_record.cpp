@@ -131,7 +131,7 @@ std::string toJson(const EpochRecord& e)
             r.push_back(num(v));
         j["candidate_correlations"] = r;
     }
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string toJson(const SwitchRecord& s)
@@ -145,12 +145,12 @@ std::string toJson(const SwitchRecord& s)
     j["note"] = s.note;
     if (!s.reason.empty())
         j["reason"] = s.reason;
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string toJson(const RunSummary& s)
 {
-    return summaryJson(s).dump(2);
+    return summaryJson(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<RunSummary> runSummaryFromJson(const std::string& text)

@@ -113,7 +113,7 @@ Result<std::string> valueText(const json& v, const std::string& knob)
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
     case json::value_t::number_float:
-        return v.dump();
+        return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     case json::value_t::array: {
         if (v.empty())
             return makeError("knob '" + knob + "' has an empty list as a value",
@@ -123,7 +123,8 @@ Result<std::string> valueText(const json& v, const std::string& knob)
             if (!item.is_number())
                 return makeError("knob '" + knob + "': list values must hold numbers only",
                                  "e.g. [0.001, 0.0001, 0]");
-            s += (s.empty() ? "" : ",") + item.dump();
+            s += (s.empty() ? "" : ",") +
+                 item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         }
         return s;
     }
@@ -594,7 +595,7 @@ std::string SweepSpec::toJson() const
     }
     if (baseline)
         o["baseline"] = knobValuesJson(*baseline);
-    return o.dump(2) + "\n";
+    return o.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 // ---- trials -------------------------------------------------------------------------------
@@ -690,7 +691,7 @@ std::string rowToJson(const TrialRow& r)
     o["seconds"] = r.seconds;
     o["status"] = r.status;
     o["run"] = r.run;
-    return o.dump() + "\n";
+    return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<TrialRow> rowFromJson(const std::string& text)
@@ -710,7 +711,9 @@ Result<TrialRow> rowFromJson(const std::string& text)
         if (o.contains("knobs"))
             for (auto it = o["knobs"].begin(); it != o["knobs"].end(); ++it)
                 r.knobs[it.key()] =
-                    it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+                    it.value().is_string()
+                        ? it.value().get<std::string>()
+                        : it.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         r.params = o.at("params").get<long long>();
         r.val = o.at("val").get<double>();
         r.test = o.at("test").get<double>();

@@ -105,7 +105,7 @@ std::string PhaseTracker::toJson() const
     j["cycle_set_global_best"] = m_cycleSetGlobalBest;
     j["tries"] = m_tries;
     j["cycle"] = m_cycle;
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Status PhaseTracker::fromJson(const std::string& text)

@@ -468,7 +468,7 @@ std::string TrainConfig::toJson() const
                          {"patience", schedPatience()},
                          {"threshold", 1e-4}};
     j["features"] = json::parse(features.toJson(), nullptr, false);
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const std::string& text)
@@ -495,13 +495,16 @@ Result<TrainConfig> TrainConfig::fromJson(const std::string& text)
             if (!v.is_object())
                 return makeError("'features' in the training config is not an object",
                                  "write it as {\"num_cepstral\": 13, ...}", 3);
-            auto f = FeatureConfig::fromJson(v.dump());
+            auto f = FeatureConfig::fromJson(
+                v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             if (!f)
                 return f.error();
             c.features = *f;
             continue;
         }
-        std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+        std::string s = v.is_string()
+                            ? v.get<std::string>()
+                            : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         if (auto st = c.set(key, s); !st)
             return st.error();
     }

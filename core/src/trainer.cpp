@@ -234,7 +234,10 @@ public:
         // The folder appears with its config.json in one rename: a run killed while it was being
         // created leaves no folder, or a whole one that reads as a run.
         return createFolderAtomic(
-            m_dir, {{"config.json", cj.dump(2)}, {"events.jsonl", ""}, {"status", "running\n"}});
+            m_dir,
+            {{"config.json", cj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)},
+             {"events.jsonl", ""},
+             {"status", "running\n"}});
     }
 
     Status resumeFrom(const fs::path& latest)
@@ -280,7 +283,9 @@ public:
             a.dendrites = r.at("dendrites").get<std::vector<int>>();
             m_rows[joinInts(a.dendrites, "-")] = a;
         }
-        if (auto s = m_tracker.fromJson(meta.at("tracker").dump()); !s)
+        if (auto s = m_tracker.fromJson(
+                meta.at("tracker").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            !s)
             return s;
         std::istringstream rs(e.at("rng").get<std::string>());
         rs >> m_rng;
@@ -821,7 +826,8 @@ private:
                 std::lock_guard<std::mutex> lock(gen.mutex());
                 root.write("torch_rng", gen.get_state(), true);
             }
-            std::string metaText = meta.dump();
+            std::string metaText =
+                meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             root.write("meta", stringTensor(metaText), true);
             std::string bytes = bytesOf(root);
             if (auto s = writeFileAtomic(file, bytes); !s)
@@ -829,7 +835,9 @@ private:
             if (writeMeta) {
                 fs::path js = file;
                 js.replace_extension(".json");
-                if (auto s = writeFileAtomic(js, meta.dump(2)); !s)
+                if (auto s = writeFileAtomic(
+                        js, meta.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+                    !s)
                     return s;
             }
             if (keepBytes)
@@ -1005,11 +1013,13 @@ Result<CheckpointHead> readCheckpointHead(const fs::path& file,
     root.read("meta", metaT, true);
     CheckpointHead h;
     h.meta = json::parse(tensorString(metaT));
-    auto cfg = TrainConfig::fromJson(h.meta.at("config").dump());
+    auto cfg = TrainConfig::fromJson(
+        h.meta.at("config").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (!cfg)
         return cfg.error();
     h.config = *cfg;
-    auto spec = NetSpec::fromJson(h.meta.at("spec").dump());
+    auto spec = NetSpec::fromJson(
+        h.meta.at("spec").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (!spec)
         return spec.error();
     h.spec = *spec;
