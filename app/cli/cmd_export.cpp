@@ -2,6 +2,9 @@
 // `dendrite export RUN --format c|c-int8|onnx --out DIR`: the run's best model for boards (C
 // header + portable C99 runtime + host example) or for other toolchains (ONNX), with the board
 // report (flash, RAM, MACs, Cortex-M4F sizes) and the exported model's test accuracy.
+// The export never replaces a file it did not write (issue 18): --out is a new or empty folder or
+// a previous export's (export.json lists its files); a file of the user's of the same name as an
+// exported one is refused unless --force.
 #include "cli.h"
 
 #include "dw/core/dataset.h"
@@ -47,10 +50,11 @@ dw::Result<std::optional<dw::FeatureDataset>> loadRunData(const dw::cli::Args& a
 
 int run(const std::vector<std::string>& argv)
 {
-    auto args = dw::cli::Args::parse(argv, {"json", "no-arm"});
+    auto args = dw::cli::Args::parse(argv, {"json", "no-arm", "force"});
     if (!args)
         return dw::cli::report(args.error());
-    if (auto s = args->checkKnown({"format", "out", "project", "calibration", "json", "no-arm"});
+    if (auto s = args->checkKnown(
+            {"format", "out", "project", "calibration", "json", "no-arm", "force"});
         !s)
         return dw::cli::report(s.error());
     if (args->positional().size() != 1)
@@ -73,6 +77,12 @@ int run(const std::vector<std::string>& argv)
         return dw::cli::usageError("--calibration must be at least 1",
                                    "give the number of training clips, e.g. --calibration 500");
 
+    // The user's files in --out: refused before the work (exportRun checks again at the end).
+    const bool force = args->has("force");
+    if (!force)
+        if (auto c = dw::exportConflicts(*out, *format); !c.empty())
+            return dw::cli::report(dw::exportConflictError(*out, c));
+
     auto data = loadRunData(*args, runDir);
     if (!data)
         return dw::cli::report(data.error());
@@ -83,6 +93,7 @@ int run(const std::vector<std::string>& argv)
     opt.format = *format;
     opt.calibrationClips = *cal;
     opt.measureArm = !args->has("no-arm");
+    opt.replaceForeignFiles = force;
     opt.progress = [](const std::string& s) { std::cerr << s << "\n"; };
     auto res = dw::exportRun(runDir, *out, opt, *data ? &**data : nullptr);
     if (!res)
@@ -98,5 +109,5 @@ int run(const std::vector<std::string>& argv)
 
 DW_REGISTER_COMMAND("export",
                     "export RUN --format c|c-int8|onnx --out DIR [--project DIR] "
-                    "[--calibration N] [--no-arm] [--json]",
+                    "[--calibration N] [--no-arm] [--force] [--json]",
                     "Export a run's best model as a C header + C99 runtime, int8, or ONNX.", run);

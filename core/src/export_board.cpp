@@ -95,7 +95,7 @@ std::string BoardReport::toJson() const
                         {"arm_data", armData},
                         {"arm_bss", armBss},
                         {"arm_note", armNote}};
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string ExportResult::text() const
@@ -121,7 +121,7 @@ std::string ExportResult::toJson() const
                         {"exported_test_accuracy", exportedTestAccuracy},
                         {"max_probability_difference", maxProbabilityDifference},
                         {"board", nlohmann::json::parse(board.toJson())}};
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string VerifyResult::text() const
@@ -152,7 +152,7 @@ std::string VerifyResult::toJson() const
                         {"torch_accuracy", torchAccuracy},
                         {"float", fig(floatC)},
                         {"int8", fig(int8C)}};
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::filesystem::path projectOfRun(const std::filesystem::path& runDir)

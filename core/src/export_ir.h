@@ -19,12 +19,14 @@
 
 namespace dw::exporter {
 
-struct Shape {
+struct Shape
+{
     int c = 1, h = 1, w = 1; // conv1d [C][1][L], conv2d [C][H][W], flat [N][1][1]
     long count() const { return long(c) * h * w; }
 };
 
-struct Tensor {
+struct Tensor
+{
     Shape shape;
     bool int8 = false;
     float scale = 1.0f; // int8: value = scale * (q - zp)
@@ -35,11 +37,12 @@ struct Tensor {
     int bytes() const { return int(shape.count() * (int8 ? 1 : 4)); }
 };
 
-struct Node {
-    int op = 0;               // DW_OP_*
-    int act = DW_ACT_NONE;    // fused ReLU, or the ACT op's function
+struct Node
+{
+    int op = 0;            // DW_OP_*
+    int act = DW_ACT_NONE; // fused ReLU, or the ACT op's function
     int input = -1, output = -1;
-    bool inPlace = false;     // output shares the input's memory (relu, dendrite combine)
+    bool inPlace = false;      // output shares the input's memory (relu, dendrite combine)
     std::vector<int> branches; // dendrite: tensors a_1..a_K
     int dact = DW_ACT_SIGMOID;
     int kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0;
@@ -56,7 +59,8 @@ struct Node {
     bool isParamLayer() const;
 };
 
-struct Graph {
+struct Graph
+{
     std::vector<Tensor> tensors;
     std::vector<Node> nodes;
     int input = -1;  // float features [frames*coeffs], tensor id
@@ -69,8 +73,8 @@ struct Graph {
 
     int addTensor(Shape s, bool isInt8 = false);
     long long macs() const;
-    long long paramCount() const;   // float parameters (weights, biases, Wtop, Wdd)
-    long long constBytes() const;   // bytes of every const array the header holds for the graph
+    long long paramCount() const; // float parameters (weights, biases, Wtop, Wdd)
+    long long constBytes() const; // bytes of every const array the header holds for the graph
 };
 
 // Offsets for every tensor (greedy first fit over lifetimes; in-place ops share memory).
@@ -82,8 +86,8 @@ class RuntimeModel
 public:
     explicit RuntimeModel(Graph& g); // g must outlive this and stay unchanged; planMemory first
     // in: frames*coeffs floats, out: classes floats. An Error carries dw_status_text.
-    Status run(std::span<const float> in, std::span<float> out,
-               dw_layer_hook hook = nullptr, void* user = nullptr);
+    Status run(std::span<const float> in, std::span<float> out, dw_layer_hook hook = nullptr,
+               void* user = nullptr);
     const dw_model& model() const { return m_model; }
     const std::vector<dw_layer>& layers() const { return m_layers; }
 
@@ -101,18 +105,31 @@ Status calibrate(Graph& g, const std::vector<std::span<const float>>& inputs);
 Result<Graph> quantize(const Graph& floatGraph);
 
 // Text outputs (export_emit.cpp).
-struct HeaderInfo {
+struct HeaderInfo
+{
     std::string runName;
     std::string format; // "c" | "c-int8"
     FeatureConfig features;
     std::vector<float> testInput;    // frames*coeffs
     std::vector<float> testExpected; // classes
     float testTolerance = 1e-4f;
-    std::string testClip;            // clip id of the test vector
+    std::string testClip; // clip id of the test vector
 };
 std::string emitModelHeader(const Graph& g, const HeaderInfo& info);
 // runtime/*.{c,h} and runtime/example/main.c, embedded at build time: (file name, text).
 const std::vector<std::pair<std::string, std::string>>& embeddedFiles();
+
+// The export folder (export_folder.cpp, torch-free). export.json doubles as the export's
+// manifest: resultJson plus "written_by" and "file_hashes" (FNV-1a 64 of each file written), so
+// a later export knows which files in the folder are its own and unchanged.
+std::string exportManifestJson(const std::string& resultJson,
+                               const std::vector<std::pair<std::string, std::string>>& files);
+// Moves a complete export from `staging` (a temporarySibling of outDir) into outDir: a rename
+// when outDir is absent or empty, an atomic exchange when it holds only a previous export's
+// unchanged files, else file by file (the user's other files stay). Checks the conflicts again
+// first (refused unless replaceForeign). `files` are the staged files, relative.
+Status publishExport(const std::filesystem::path& staging, const std::filesystem::path& outDir,
+                     const std::vector<std::string>& files, bool replaceForeign);
 
 // Compiles `sources` (relative to dir) for a Cortex-M4F and fills the measured fields of r;
 // without arm-none-eabi-gcc it only sets r.armNote (export_board.cpp).

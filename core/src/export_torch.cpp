@@ -572,13 +572,33 @@ namespace dw {
 using namespace exporter;
 
 Result<ExportResult> exportRun(const std::filesystem::path& runDir,
-                               const std::filesystem::path& outDir, const ExportOptions& options,
+                               const std::filesystem::path& outDirIn, const ExportOptions& options,
                                const FeatureDataset* data)
 {
     auto say = [&](const std::string& s) {
         if (options.progress)
             options.progress(s);
     };
+    // "out/" is the folder "out" (its staging sibling must not land inside it).
+    const fs::path outDir = outDirIn.filename().empty() && outDirIn.has_parent_path()
+                                ? outDirIn.parent_path()
+                                : outDirIn;
+    // Refuse before the work when the user's files are in the way (checked again at the end).
+    if (!options.replaceForeignFiles)
+        if (auto c = exportConflicts(outDir, options.format); !c.empty())
+            return exportConflictError(outDir, c);
+    // Staged in a hidden sibling and moved into place when complete (publishExport): a failure
+    // or a full disk leaves the output folder as it was. Removed on every way out.
+    struct Staging
+    {
+        fs::path dir;
+        ~Staging()
+        {
+            std::error_code ec;
+            if (!dir.empty())
+                fs::remove_all(dir, ec);
+        }
+    } staging;
     try {
         torch::NoGradGuard ng;
         say("loading " + (runDir / "best.pt").string());
@@ -688,8 +708,9 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
         b.ramBytes = b.scratchBytes + b.featureBytes + b.stackBytesEstimate;
 
         say("writing " + outDir.string());
+        staging.dir = temporarySibling(outDir);
         for (const auto& [name, text] : files) {
-            if (auto s = writeFileAtomic(outDir / name, text); !s)
+            if (auto s = writeFileAtomic(staging.dir / name, text); !s)
                 return s.error();
             res.files.push_back(name);
         }
@@ -699,15 +720,19 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
             for (const auto& [name, text] : embeddedFiles())
                 if (name.size() > 2 && name.substr(name.size() - 2) == ".c" && name != "main.c")
                     srcs.push_back(name);
-            measureArm(outDir, srcs, b);
+            measureArm(staging.dir, srcs, b);
             if (b.armMeasured) {
                 b.flashBytes = b.armText + b.armData;
                 b.ramBytes = b.armData + b.armBss + b.stackBytesEstimate;
             }
         }
-        if (auto s = writeFileAtomic(outDir / "export.json", res.toJson()); !s)
-            return s.error();
         res.files.push_back("export.json");
+        if (auto s = writeFileAtomic(staging.dir / "export.json",
+                                     exportManifestJson(res.toJson(), files));
+            !s)
+            return s.error();
+        if (auto s = publishExport(staging.dir, outDir, res.files, options.replaceForeignFiles); !s)
+            return s.error();
         return res;
     } catch (const std::exception& e) {
         return makeError(std::string("export failed: ") + engine::errorText(e),

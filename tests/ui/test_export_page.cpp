@@ -4,13 +4,17 @@
 // fails), so the page's process handling is tested without training a model.
 #include "dw/ui/export_page.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest/QtTest>
 
 class TestExportPage : public QObject
@@ -22,13 +26,17 @@ private Q_SLOTS:
     void exportShowsBoardReport();
     void failedExportSaysSo();
     void missingCliIsReported();
+    void asksBeforeReplacingUserFiles();
 
 private:
     QString writeScript(const QString& name, const QString& body);
     QTemporaryDir m_tmp;
 };
 
-void TestExportPage::initTestCase() { QVERIFY(m_tmp.isValid()); }
+void TestExportPage::initTestCase()
+{
+    QVERIFY(m_tmp.isValid());
+}
 
 QString TestExportPage::writeScript(const QString& name, const QString& body)
 {
@@ -115,6 +123,55 @@ void TestExportPage::missingCliIsReported()
     for (auto* l : page.findChildren<QLabel*>())
         said |= l->text().contains("Cannot find the dendrite command");
     QVERIFY(said);
+}
+
+// A folder with the user's own main.c (issue 18): the page asks; "No" starts nothing, "Yes"
+// passes --force.
+void TestExportPage::asksBeforeReplacingUserFiles()
+{
+    const QString args = m_tmp.filePath("args4.txt");
+    const QString cli = writeScript("ok4.sh", "echo \"$@\" > '" + args + "'\necho '{}'\n");
+    const QString out = m_tmp.filePath("firmware");
+    QVERIFY(QDir().mkpath(out));
+    {
+        QFile mine(out + "/main.c");
+        QVERIFY(mine.open(QIODevice::WriteOnly));
+        mine.write("int main(void) { return 42; }\n");
+    }
+    dw::ui::ExportPage page;
+    page.setCliPath(cli);
+    page.setRunDir("/tmp/project/runs/r4");
+    page.setFormat("c");
+    page.setOutputDir(out);
+    QString asked;
+    auto answer = [&asked](QMessageBox::StandardButton button) {
+        QTimer::singleShot(100, [&asked, button] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            asked = box->text();
+            box->button(button)->click();
+        });
+    };
+    answer(QMessageBox::No);
+    page.startExport();
+    QVERIFY2(asked.contains("main.c"), qPrintable(asked));
+    QVERIFY(!page.isRunning());
+    QVERIFY(!QFile::exists(args));
+    bool said = false;
+    for (auto* l : page.findChildren<QLabel*>())
+        said |= l->text().contains("Not exported");
+    QVERIFY(said);
+
+    asked.clear();
+    answer(QMessageBox::Yes);
+    QSignalSpy done(&page, &dw::ui::ExportPage::exportFinished);
+    page.startExport();
+    QVERIFY(asked.contains("main.c"));
+    QVERIFY(done.wait(10000));
+    QFile a(args);
+    QVERIFY(a.open(QIODevice::ReadOnly));
+    QVERIFY2(QString::fromUtf8(a.readAll()).contains("--force"), "Yes did not pass --force");
 }
 
 QTEST_MAIN(TestExportPage)

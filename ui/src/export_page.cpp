@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dw/ui/export_page.h"
 
+#include "dw/core/export.h"
 #include "dw/core/run_record.h"
 
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -112,7 +114,8 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent)
     connect(m_export, &QPushButton::clicked, this, &ExportPage::startExport);
     connect(m_cancel, &QPushButton::clicked, this, &ExportPage::cancelExport);
     connect(m_browse, &QPushButton::clicked, this, [this] {
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Export folder"), m_out->text());
+        const QString d =
+            QFileDialog::getExistingDirectory(this, tr("Export folder"), m_out->text());
         if (!d.isEmpty())
             m_out->setText(d);
     });
@@ -171,7 +174,10 @@ void ExportPage::setRunDir(const QString& runDir)
     m_run->setCurrentIndex(i);
 }
 
-QString ExportPage::runDir() const { return m_run->currentData().toString(); }
+QString ExportPage::runDir() const
+{
+    return m_run->currentData().toString();
+}
 
 void ExportPage::setFormat(const QString& format)
 {
@@ -180,9 +186,15 @@ void ExportPage::setFormat(const QString& format)
         m_format->setCurrentIndex(i);
 }
 
-QString ExportPage::format() const { return m_format->currentData().toString(); }
+QString ExportPage::format() const
+{
+    return m_format->currentData().toString();
+}
 
-void ExportPage::setOutputDir(const QString& dir) { m_out->setText(dir); }
+void ExportPage::setOutputDir(const QString& dir)
+{
+    m_out->setText(dir);
+}
 
 bool ExportPage::isRunning() const
 {
@@ -215,16 +227,43 @@ void ExportPage::startExport()
         return;
     }
     if (!QFileInfo(m_cli).isExecutable()) {
-        m_status->setText(tr("Cannot find the dendrite command at %1; reinstall the workbench.")
-                              .arg(m_cli));
+        m_status->setText(
+            tr("Cannot find the dendrite command at %1; reinstall the workbench.").arg(m_cli));
         return;
+    }
+    QStringList args{QStringLiteral("export"),   runDir(),
+                     QStringLiteral("--format"), format(),
+                     QStringLiteral("--out"),    m_out->text().trimmed(),
+                     QStringLiteral("--json")};
+    // The export never replaces the user's files unasked (issue 18): a previous export's own
+    // files are replaced, anything else of the same name only after a yes here (--force).
+    if (const auto fmt = dw::exportFormatFromName(format().toStdString())) {
+        const QString out = m_out->text().trimmed();
+        const auto conflicts = dw::exportConflicts(out.toStdString(), *fmt);
+        if (!conflicts.empty() && conflicts.front() != ".") {
+            QStringList names;
+            for (size_t i = 0; i < conflicts.size() && i < 8; ++i)
+                names << QString::fromStdString(conflicts[i]);
+            if (conflicts.size() > 8)
+                names << tr("...");
+            const auto answer = QMessageBox::question(
+                this, tr("Replace files?"),
+                tr("The folder %1 holds %n file(s) that Dendrite did not export, or that were "
+                   "changed since it did: %2.\n\nReplace them with the exported files?",
+                   nullptr, int(conflicts.size()))
+                    .arg(out, names.join(QStringLiteral(", "))),
+                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+            if (answer != QMessageBox::Yes) {
+                m_status->setText(tr("Not exported: choose an empty folder, or allow replacing "
+                                     "the files."));
+                return;
+            }
+            args << QStringLiteral("--force");
+        }
     }
     m_stdout.clear();
     m_log->clear();
     m_proc = new QProcess(this);
-    const QStringList args{QStringLiteral("export"), runDir(),          QStringLiteral("--format"),
-                           format(),                 QStringLiteral("--out"), m_out->text().trimmed(),
-                           QStringLiteral("--json")};
     appendLog(QStringLiteral("$ dendrite ") + args.join(' '));
     connect(m_proc, &QProcess::readyReadStandardOutput, this,
             [this] { m_stdout += m_proc->readAllStandardOutput(); });
@@ -233,7 +272,8 @@ void ExportPage::startExport()
     connect(m_proc, &QProcess::finished, this, &ExportPage::onFinished);
     connect(m_proc, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart) {
-            m_status->setText(tr("The dendrite command did not start: %1").arg(m_proc->errorString()));
+            m_status->setText(
+                tr("The dendrite command did not start: %1").arg(m_proc->errorString()));
             m_proc->deleteLater();
             updateButtons();
         }
@@ -266,12 +306,12 @@ void ExportPage::onFinished(int exitCode, QProcess::ExitStatus status)
             m_status->setText(tr("Exported to %1").arg(out));
             ok = true;
         } else {
-            m_status->setText(tr("The export finished but its report is unreadable: %1")
-                                  .arg(err.errorString()));
+            m_status->setText(
+                tr("The export finished but its report is unreadable: %1").arg(err.errorString()));
         }
     } else if (status == QProcess::NormalExit) {
-        m_status->setText(tr("Export failed (exit code %1); see the log for what to do.")
-                              .arg(exitCode));
+        m_status->setText(
+            tr("Export failed (exit code %1); see the log for what to do.").arg(exitCode));
     }
     updateButtons();
     Q_EMIT exportFinished(ok, out);
@@ -289,11 +329,12 @@ void ExportPage::showReport(const QJsonObject& r)
                      (measured ? QString() : tr(" (est.)")));
     m_ram->setText(bytesText(b.value(QStringLiteral("ram_bytes")).toDouble(-1)) +
                    (measured ? QString() : tr(" (est.)")));
-    QString note = tr("Weights %1, network scratch %2, features %3, stack %4 (estimate).")
-                       .arg(bytesText(b.value(QStringLiteral("weight_bytes")).toDouble(-1)),
-                            bytesText(b.value(QStringLiteral("scratch_bytes")).toDouble(-1)),
-                            bytesText(b.value(QStringLiteral("feature_bytes")).toDouble(-1)),
-                            bytesText(b.value(QStringLiteral("stack_bytes_estimate")).toDouble(-1)));
+    QString note =
+        tr("Weights %1, network scratch %2, features %3, stack %4 (estimate).")
+            .arg(bytesText(b.value(QStringLiteral("weight_bytes")).toDouble(-1)),
+                 bytesText(b.value(QStringLiteral("scratch_bytes")).toDouble(-1)),
+                 bytesText(b.value(QStringLiteral("feature_bytes")).toDouble(-1)),
+                 bytesText(b.value(QStringLiteral("stack_bytes_estimate")).toDouble(-1)));
     if (measured)
         note += tr(" arm-none-eabi-size: text %1, data %2, bss %3.")
                     .arg(b.value(QStringLiteral("arm_text")).toInteger())
@@ -304,15 +345,17 @@ void ExportPage::showReport(const QJsonObject& r)
         note += QStringLiteral("\n") + armNote;
     const int clips = r.value(QStringLiteral("test_clips")).toInt();
     if (clips > 0)
-        note += tr("\nAccuracy on %1 test clips; largest probability difference to LibTorch %2.")
-                    .arg(clips)
-                    .arg(r.value(QStringLiteral("max_probability_difference")).toDouble(), 0, 'g', 3);
+        note +=
+            tr("\nAccuracy on %1 test clips; largest probability difference to LibTorch %2.")
+                .arg(clips)
+                .arg(r.value(QStringLiteral("max_probability_difference")).toDouble(), 0, 'g', 3);
     m_arm->setText(note);
 }
 
 QString ExportPage::reportText() const
 {
-    return QStringLiteral("accuracy torch %1, exported %2; flash %3; RAM %4; MACs %5; params %6\n%7")
+    return QStringLiteral(
+               "accuracy torch %1, exported %2; flash %3; RAM %4; MACs %5; params %6\n%7")
         .arg(m_accTorch->text(), m_accExport->text(), m_flash->text(), m_ram->text(),
              m_macs->text(), m_params->text(), m_arm->text());
 }
