@@ -709,9 +709,17 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
 
         say("writing " + outDir.string());
         staging.dir = temporarySibling(outDir);
+        // A failed write names the export folder, not the hidden staging one.
+        auto writeFailed = [&](const std::string& name, const Error& e) {
+            const auto at = e.message.rfind("': ");
+            std::string why = at == std::string::npos ? e.message : e.message.substr(at + 3);
+            return makeError(std::string("cannot write the export into '") + outDir.string() +
+                                 "' (" + name + "): " + why,
+                             "free some disk space and try again; the folder was not changed");
+        };
         for (const auto& [name, text] : files) {
             if (auto s = writeFileAtomic(staging.dir / name, text); !s)
-                return s.error();
+                return writeFailed(name, s.error());
             res.files.push_back(name);
         }
         if (options.format != ExportFormat::Onnx && options.measureArm) {
@@ -730,7 +738,7 @@ Result<ExportResult> exportRun(const std::filesystem::path& runDir,
         if (auto s = writeFileAtomic(staging.dir / "export.json",
                                      exportManifestJson(res.toJson(), files));
             !s)
-            return s.error();
+            return writeFailed("export.json", s.error());
         if (auto s = publishExport(staging.dir, outDir, res.files, options.replaceForeignFiles); !s)
             return s.error();
         return res;

@@ -413,6 +413,25 @@ void TestCliHostile::exportOverUserFile()
     QVERIFY(QFile::exists(fresh + "/model.h") && QFile::exists(fresh + "/export.json"));
     r = dendrite({"export", m_run, "--format", "c", "--out", fresh, "--no-arm"});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    // A full disk (a file size limit) mid-export leaves no half export: a new folder is not
+    // created, a previous export is as it was, no staging folder is left behind.
+    const QByteArray previous = slurp(fresh + "/export.json");
+    const QStringList previousFiles = filesUnder(fresh);
+    const QString full =
+        R"sh(trap '' XFSZ; ulimit -f 16; exec "$0" export "$1" --format c --out "$2" --no-arm)sh";
+    for (const QString& target : {m_tmp.filePath("never"), fresh}) {
+        r = shell(full, {m_run, target});
+        QVERIFY2(r.code != 0, qPrintable("export with a full disk exited 0: " + r.out + r.err));
+        QVERIFY2(r.err.contains("cannot write the export into '" + target + "'") &&
+                     r.err.contains("the folder was not changed"),
+                 qPrintable(r.err));
+    }
+    QVERIFY(!QFileInfo::exists(m_tmp.filePath("never")));
+    QCOMPARE(filesUnder(fresh), previousFiles);
+    QCOMPARE(slurp(fresh + "/export.json"), previous);
+    QCOMPARE(QDir(m_tmp.path()).entryList({"*.tmp-dw*"}, QDir::AllEntries | QDir::Hidden),
+             QStringList());
+
     // A file of the export the user changed since is theirs now.
     QVERIFY(put(fresh + "/main.c", "/* edited by hand */\n"));
     r = dendrite({"export", m_run, "--format", "c", "--out", fresh, "--no-arm"});
