@@ -4,6 +4,7 @@
 // repaired with --repair (exit 0) and gone on the next check; damage that cannot be repaired
 // safely (a truncated clip, an unreadable run, a broken project.json) stays exit 3 with a message
 // that names the file and says what to do.
+#include "wav_bytes.h"
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
@@ -34,34 +35,12 @@ QByteArray wav(int samples)
         pcm[2 * i] = char(v & 0xff);
         pcm[2 * i + 1] = char((v >> 8) & 0xff);
     }
-    QByteArray h("RIFF");
-    auto u32 = [&h](quint32 v) {
-        for (int k = 0; k < 4; ++k)
-            h.append(char((v >> (8 * k)) & 0xff));
-    };
-    auto u16 = [&h](quint16 v) {
-        h.append(char(v & 0xff));
-        h.append(char(v >> 8));
-    };
-    u32(36 + quint32(pcm.size()));
-    h.append("WAVEfmt ");
-    u32(16);
-    u16(1);
-    u16(1);
-    u32(16000);
-    u32(32000);
-    u16(2);
-    u16(16);
-    h.append("data");
-    u32(quint32(pcm.size()));
-    return h + pcm;
+    return dw::test::wavFileBytes(pcm);
 }
 
 bool put(const QString& path, const QByteArray& bytes)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    return dw::test::writeFileBytes(path, bytes);
 }
 
 } // namespace

@@ -13,6 +13,7 @@
 //                         is replaced; the exported folder never holds a half export
 // Processes the test starts are stopped through their own handles (by PID), never by name.
 // DW_TEST_DENDRITE=path runs the rows against another build (e.g. main's, to see them fail).
+#include "wav_bytes.h"
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
@@ -61,34 +62,12 @@ QByteArray wav(int samples, int seed = 0)
         pcm[2 * i] = char(v & 0xff);
         pcm[2 * i + 1] = char((v >> 8) & 0xff);
     }
-    QByteArray h("RIFF");
-    auto u32 = [&h](quint32 v) {
-        for (int k = 0; k < 4; ++k)
-            h.append(char((v >> (8 * k)) & 0xff));
-    };
-    auto u16 = [&h](quint16 v) {
-        h.append(char(v & 0xff));
-        h.append(char(v >> 8));
-    };
-    u32(36 + quint32(pcm.size()));
-    h.append("WAVEfmt ");
-    u32(16);
-    u16(1);
-    u16(1);
-    u32(16000);
-    u32(32000);
-    u16(2);
-    u16(16);
-    h.append("data");
-    u32(quint32(pcm.size()));
-    return h + pcm;
+    return dw::test::wavFileBytes(pcm);
 }
 
 bool put(const QString& path, const QByteArray& bytes)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    return dw::test::writeFileBytes(path, bytes);
 }
 
 QByteArray slurp(const QString& path)

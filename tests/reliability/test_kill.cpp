@@ -9,6 +9,7 @@
 // stick. At the end the killed run is resumed to completion. A simulated full disk (ulimit -f)
 // must leave the project as it was with a clear message.
 //   DW_KILL_COUNT (kills, default 50), DW_KILL_SEED (default: time; printed for replay).
+#include "../support/wav_bytes.h"
 #include "dw/core/atomic_file.h"
 #include "dw/core/project.h"
 #include "dw/core/project_lock.h"
@@ -51,35 +52,12 @@ QByteArray makeWav(double seconds, int words, double freq, quint32 seed)
         pcm[2 * i] = char(s & 0xff);
         pcm[2 * i + 1] = char((s >> 8) & 0xff);
     }
-    QByteArray h;
-    auto u32 = [&h](quint32 v) {
-        for (int k = 0; k < 4; ++k)
-            h.append(char((v >> (8 * k)) & 0xff));
-    };
-    auto u16 = [&h](quint16 v) {
-        h.append(char(v & 0xff));
-        h.append(char(v >> 8));
-    };
-    h.append("RIFF");
-    u32(36 + quint32(pcm.size()));
-    h.append("WAVEfmt ");
-    u32(16);
-    u16(1);
-    u16(1);
-    u32(16000);
-    u32(32000);
-    u16(2);
-    u16(16);
-    h.append("data");
-    u32(quint32(pcm.size()));
-    return h + pcm;
+    return dw::test::wavFileBytes(pcm);
 }
 
 bool writeBytes(const QString& path, const QByteArray& bytes)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    return dw::test::writeFileBytes(path, bytes);
 }
 
 struct Outcome
