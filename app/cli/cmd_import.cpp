@@ -104,10 +104,19 @@ int run(const std::vector<std::string>& argv)
                 std::fprintf(stderr, "\n");
         }
     };
+    opt.shouldStop = [] { return dw::cli::interrupted(); };
     auto report = dw::audio::importPaths(*project, paths, opt, progress);
     if (!report)
         return dw::cli::report(report.error());
     std::cout << report->text();
+    if (report->interrupted)
+        return dw::cli::report(dw::makeError(
+            "import interrupted: " + std::to_string(report->filesLeft) +
+                " file(s) were not imported; the " + std::to_string(report->clipsAdded) +
+                " clip(s) of the files before them are saved in the project",
+            "run the import again on the files that are left (a folder imported again adds its "
+            "clips again)",
+            dw::cli::kInterrupted));
     if (report->clipsAdded == 0)
         return dw::cli::report(dw::makeError(
             "no clip was imported",

@@ -357,6 +357,11 @@ public:
         m_project.setAutoSave(false);
         Status failed;
         for (size_t i = 0; i < m_jobs.size(); ++i) {
+            if (m_opt.shouldStop && m_opt.shouldStop()) {
+                m_report.interrupted = true;
+                m_report.filesLeft = int(m_jobs.size() - i);
+                break;
+            }
             if (auto st = process(m_jobs[i]); !st) {
                 failed = st;
                 break;
@@ -389,6 +394,8 @@ std::string ImportReport::text() const
     std::ostringstream s;
     s << "imported " << clipsAdded << " clip(s) from " << filesImported << " of " << filesSeen
       << " file(s) (layout: " << layout << ")\n";
+    if (interrupted)
+        s << "interrupted: " << filesLeft << " file(s) were not imported\n";
     if (filesConverted > 0) {
         s << "converted " << filesConverted << " file(s):\n";
         for (const auto& [note, n] : conversions)

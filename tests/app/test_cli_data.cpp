@@ -6,6 +6,7 @@
 #include "run_process.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +15,8 @@
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <csignal>
+#include <sys/types.h>
 
 namespace {
 using Run = dw::test::ProcessResult;
@@ -211,6 +214,50 @@ private Q_SLOTS:
                                         "+0.0005, 0.020 \\(weak\\)")),
                  qPrintable(r.out));
         QVERIFY2(line("^N  K=1 +5-6 +2 +max_tries +finished"), qPrintable(r.out));
+    }
+
+    // Ctrl-C (SIGINT, sent by PID) stops an import after the file it is on: exit 4, the clips
+    // done so far are listed, nothing is orphaned, and `check` finds the project sound.
+    void importStopsOnInterrupt()
+    {
+        const QString src = m_tmp.filePath("many");
+        const int files = 600;
+        for (int i = 0; i < files; ++i) {
+            QFile f(src + QString("/yes/y%1.wav").arg(i));
+            QVERIFY(QDir().mkpath(QFileInfo(f).absolutePath()));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(wav());
+        }
+        const QString project = m_tmp.filePath("interrupted");
+        QProcess p;
+        p.start(QStringLiteral(DW_BIN_DIR "/dendrite"), {"import", "--project", project, src});
+        QVERIFY(p.waitForStarted(10000));
+        // The progress line at 50 files says the import is at work.
+        QByteArray err;
+        QElapsedTimer t;
+        t.start();
+        while (!err.contains("importing: 50/") && p.state() == QProcess::Running &&
+               t.elapsed() < 120000) {
+            p.waitForReadyRead(100);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(err.contains("importing: 50/"), err.constData());
+        QVERIFY(p.state() == QProcess::Running);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        err += p.readAllStandardError();
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(p.exitCode() == 4, qPrintable(out + err));
+        QVERIFY2(err.contains("import interrupted"), err.constData());
+        QVERIFY2(out.contains("interrupted:"), qPrintable(out));
+        const Run check = dendrite({"check", "--project", project, "--json"});
+        const QJsonObject j = QJsonDocument::fromJson(check.out.toUtf8()).object();
+        QVERIFY2(check.code == 0 && j["ok"].toBool(), qPrintable(check.out + check.err));
+        const int clips = j["clips"].toInt();
+        QVERIFY2(clips >= 50 && clips < files, qPrintable(QString::number(clips)));
+        QCOMPARE(j["clips_decoded"].toInt(), clips);
+        QCOMPARE(QDir(project + "/clips/yes").entryList({"*.wav"}, QDir::Files).size(), clips);
     }
 };
 

@@ -22,12 +22,13 @@
 namespace dw::audio {
 
 // A decoded file, converted to mono int16 at the requested rate.
-struct DecodedAudio {
+struct DecodedAudio
+{
     std::vector<int16_t> samples;
-    int sampleRate = 16000;      // rate of `samples`
-    int originalRate = 0;        // as stored in the file
+    int sampleRate = 16000; // rate of `samples`
+    int originalRate = 0;   // as stored in the file
     int originalChannels = 0;
-    std::string originalFormat;  // e.g. "WAV PCM 16-bit", "WAV float 32-bit", "FLAC PCM 24-bit"
+    std::string originalFormat; // e.g. "WAV PCM 16-bit", "WAV float 32-bit", "FLAC PCM 24-bit"
     int64_t originalFrames = 0;
     // True when anything was changed (rate, channels or sample format).
     bool converted() const;
@@ -50,7 +51,8 @@ std::vector<int16_t> floatToPcm16(std::span<const float> in);
 // File name extensions (lower case, with the dot) that import picks up in folders.
 const std::vector<std::string>& audioFileExtensions();
 
-struct ImportOptions {
+struct ImportOptions
+{
     // Label for every imported clip; empty: taken from the folder layout (a folder per label),
     // and for loose files from their parent folder's name.
     std::string label;
@@ -64,9 +66,14 @@ struct ImportOptions {
     // that hold noise are cut into consecutive windows instead).
     SplitterConfig splitter;
     // Clips shorter than one window are zero-padded at the end (as Speech Commands' loaders do).
+    // Polled between files: when it returns true (Ctrl-C in the CLI) the import stops after the
+    // file it is on; the clips done so far are saved and listed, the report says how many files
+    // were left.
+    std::function<bool()> shouldStop;
 };
 
-struct ImportReport {
+struct ImportReport
+{
     int filesSeen = 0;      // audio files found
     int filesImported = 0;  // files that gave at least one clip
     int filesSkipped = 0;   // corrupt, empty, nothing found
@@ -75,9 +82,11 @@ struct ImportReport {
     int clipsAdded = 0;
     std::map<std::string, int> clipsPerLabel;
     std::map<std::string, int> conversions; // conversion note -> number of files
-    std::vector<std::string> lines;        // one line per skipped file or notable event
-    std::string layout;                    // "speech-commands", "folder-per-label", "files"
-    std::string text() const;              // human-readable summary plus the lines
+    std::vector<std::string> lines;         // one line per skipped file or notable event
+    std::string layout;                     // "speech-commands", "folder-per-label", "files"
+    bool interrupted = false;               // shouldStop() ended it early
+    int filesLeft = 0;                      // files not looked at because of that
+    std::string text() const;               // human-readable summary plus the lines
 };
 
 // Imports files and folders into the project. A folder is read as Speech Commands' layout when it
