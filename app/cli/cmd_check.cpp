@@ -125,6 +125,17 @@ int run(const std::vector<std::string>& argv)
                 runs.push_back(r);
                 continue;
             }
+            // The checkpoints a finished or resumable run needs must be whole archives.
+            bool damagedCheckpoint = false;
+            for (const char* ckpt : {"best.pt", "latest.pt"}) {
+                if (!fs::exists(e.path() / ckpt, ec))
+                    continue;
+                if (auto s = dw::checkCheckpointFile(e.path() / ckpt); !s) {
+                    problems.push_back("run '" + name + "': " + s.error().text());
+                    damagedCheckpoint = true;
+                }
+            }
+            r["checkpoints_sound"] = !damagedCheckpoint;
             const bool hasLatest =
                 fs::exists(e.path() / "latest.json", ec) || fs::exists(e.path() / "latest.pt", ec);
             const bool finished = rec->summary.has_value();

@@ -230,6 +230,37 @@ Result<RunRecord> readRun(const std::filesystem::path& runDir)
     return r;
 }
 
+Status checkCheckpointFile(const std::filesystem::path& file)
+{
+    const std::string hint = "it cannot be loaded: train the run again, or delete it";
+    auto bytes = readFile(file);
+    if (!bytes)
+        return makeError("cannot read '" + file.string() + "'", hint);
+    const std::string& b = *bytes;
+    auto damaged = [&](const std::string& why) {
+        return makeError("checkpoint '" + file.string() + "' is damaged: " + why, hint);
+    };
+    if (b.empty())
+        return damaged("the file is empty");
+    if (b.size() < 26 || b.compare(0, 4, "PK\x03\x04") != 0)
+        return damaged("it is not a LibTorch archive (no zip header)");
+    // The end-of-central-directory record: 22 bytes plus a comment of up to 64 KiB, at the end.
+    const size_t from = b.size() > 22 + 65535 ? b.size() - 22 - 65535 : 0;
+    const size_t eocd = b.rfind("PK\x05\x06");
+    if (eocd == std::string::npos || eocd < from || eocd + 22 > b.size())
+        return damaged("it ends early (no end of the archive: cut short?)");
+    auto u32 = [&](size_t at) {
+        return uint32_t(uint8_t(b[at])) | uint32_t(uint8_t(b[at + 1])) << 8 |
+               uint32_t(uint8_t(b[at + 2])) << 16 | uint32_t(uint8_t(b[at + 3])) << 24;
+    };
+    const uint32_t cdSize = u32(eocd + 12), cdOffset = u32(eocd + 16);
+    if (cdOffset != 0xffffffffu) { // zip64 archives keep the real values elsewhere
+        if (uint64_t(cdOffset) + cdSize > eocd || b.compare(cdOffset, 4, "PK\x01\x02") != 0)
+            return damaged("its table of contents is missing or overwritten");
+    }
+    return {};
+}
+
 std::vector<RunRecord> listRuns(const std::filesystem::path& dir)
 {
     std::vector<RunRecord> out;

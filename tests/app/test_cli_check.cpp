@@ -78,6 +78,10 @@ private Q_SLOTS:
         QTest::newRow("listed clip missing") << "missing" << true << "is missing";
         QTest::newRow("truncated clip") << "truncated" << false << "yes/";
         QTest::newRow("unreadable run") << "run" << false << "unreadable";
+        // A run whose config and log read fine but whose checkpoint cannot be loaded.
+        QTest::newRow("empty best.pt") << "ckpt-empty" << false << "is empty";
+        QTest::newRow("truncated best.pt") << "ckpt-cut" << false << "ends early";
+        QTest::newRow("random best.pt") << "ckpt-random" << false << "not a LibTorch archive";
         QTest::newRow("broken project.json") << "manifest" << false << "project.json";
     }
 
@@ -102,6 +106,25 @@ private Q_SLOTS:
             QVERIFY(f.resize(1000));
         } else if (damage == "run") {
             QVERIFY(put(dir + "/runs/broken/config.json", "{\"model\": 12"));
+        } else if (damage.startsWith("ckpt-")) {
+            // A zip-shaped checkpoint (what LibTorch writes) cut or replaced as named.
+            QByteArray zip = QByteArray("PK\x03\x04", 4) + QByteArray(200, 'w');
+            const int cd = zip.size();
+            zip += QByteArray("PK\x01\x02", 4) + QByteArray(42, 'c');
+            QByteArray eocd("PK\x05\x06", 4);
+            eocd += QByteArray(8, '\0');
+            for (quint32 v : {quint32(46), quint32(cd)})
+                for (int k = 0; k < 4; ++k)
+                    eocd += char((v >> (8 * k)) & 0xff);
+            eocd += QByteArray(2, '\0');
+            zip += eocd;
+            QVERIFY(put(dir + "/runs/r1/config.json", "{\"mode\": \"cc\"}"));
+            QVERIFY(put(dir + "/runs/r1/events.jsonl", ""));
+            const QByteArray bad = damage == "ckpt-empty" ? QByteArray()
+                                   : damage == "ckpt-cut" ? zip.left(zip.size() - 30)
+                                                          : QByteArray(300, '\x5a');
+            QVERIFY(put(dir + "/runs/r1/best.pt", bad));
+            QVERIFY(put(dir + "/runs/r1/latest.pt", zip)); // a whole one passes
         } else if (damage == "manifest") {
             QFile f(dir + "/project.json");
             QVERIFY(f.resize(f.size() / 2));
