@@ -78,8 +78,33 @@ Result<Clip> clipFromJson(const json& j)
     c.source = j.value("source", std::string());
     if (j.value("source_escaped", false))
         c.source = unescapeBytes(c.source).value_or(c.source);
-    c.samples = j.value("samples", 16000);
+    // Out of range (negative, overflowing, not a number): 0, which open() re-reads from the file.
+    const auto it = j.find("samples");
+    c.samples = it == j.end() ? 16000
+                : it->is_number_integer() && it->get<double>() >= 1 && it->get<double>() <= 2e9
+                    ? int(it->get<long long>())
+                    : 0;
     return c;
+}
+
+// An integer field of project.json in [lo, hi], else `fallback` with a report line that names
+// the field, the value found and the one used (issue 18: 150 % splits and overflowing counters
+// passed as sound).
+int checkedInt(const json& obj, const char* key, const std::string& field, long long lo,
+               long long hi, int fallback, std::vector<std::string>& report)
+{
+    if (!obj.is_object() || !obj.contains(key))
+        return fallback;
+    const json& v = obj.at(key);
+    if (v.is_number_integer()) {
+        const double d = v.get<double>();
+        if (d >= double(lo) && d <= double(hi))
+            return int(v.get<long long>());
+    }
+    report.push_back(field + " is " + v.dump(-1, ' ', false, json::error_handler_t::replace) +
+                     ", not a whole number from " + std::to_string(lo) + " to " +
+                     std::to_string(hi) + ": using " + std::to_string(fallback));
+    return fallback;
 }
 
 bool isWav(const fs::path& p)
@@ -232,9 +257,20 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
         if (!j.is_object() || j.value("format", std::string()) != kFormat)
             return makeError("'" + manifest.string() + "' is not a Dendrite project manifest",
                              badHint, 3);
-        if (j.value("version", 0) > kFormatVersion)
-            return makeError("'" + manifest.string() + "' was written by a newer version",
-                             "update Dendrite Workbench", 3);
+        if (j.contains("version")) {
+            const json& v = j["version"];
+            if (v.is_number_integer() && v.get<double>() > kFormatVersion)
+                return makeError("'" + manifest.string() + "' was written by a newer version",
+                                 "update Dendrite Workbench", 3);
+            if (!v.is_number_integer() || v.get<double>() < 1)
+                return makeError("'" + manifest.string() + "': version is " +
+                                     v.dump(-1, ' ', false, json::error_handler_t::replace) +
+                                     ", not a whole number from 1 to " +
+                                     std::to_string(kFormatVersion),
+                                 "set \"version\": " + std::to_string(kFormatVersion) +
+                                     " in project.json, or restore it from a backup",
+                                 3);
+        }
         std::set<std::string> seenLabels;
         for (const auto& l : j.value("labels", json::array())) {
             std::string label = l.get<std::string>();
@@ -244,8 +280,11 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
                 p.m_labels.push_back(label);
         }
         if (j.contains("split")) {
-            p.m_validationPercent = j["split"].value("validation_percent", 10);
-            p.m_testPercent = j["split"].value("test_percent", 10);
+            p.m_validationPercent =
+                checkedInt(j["split"], "validation_percent", "split.validation_percent", 0, 50, 10,
+                           p.m_openReport);
+            p.m_testPercent = checkedInt(j["split"], "test_percent", "split.test_percent", 0, 50,
+                                         10, p.m_openReport);
         }
         if (j.contains("features")) {
             auto fc = FeatureConfig::fromJson(
@@ -259,7 +298,9 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
         if (j.contains("provenance"))
             p.m_provenance =
                 j["provenance"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        p.m_nextSerial = j.value("next_serial", 0);
+        // New ids skip the ones in use, so 0 is always a safe counter to fall back to.
+        p.m_nextSerial =
+            checkedInt(j, "next_serial", "next_serial", 0, 1000000000, 0, p.m_openReport);
         std::set<std::string> ids;
         for (const auto& cj : j.value("clips", json::array())) {
             auto c = clipFromJson(cj);
@@ -274,6 +315,21 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
                 p.m_labels.push_back(c->label);
                 p.m_openReport.push_back("label '" + c->label +
                                          "' was used by clips but not listed: added");
+            }
+            const fs::path rel = fs::path(c->path).lexically_normal();
+            if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") {
+                p.m_openReport.push_back("clip '" + c->id + "' points outside the project ('" +
+                                         c->path + "'): unlisted (that file is left alone)");
+                continue;
+            }
+            if (c->samples < 1) {
+                auto a = fs::is_regular_file(root / c->path, ec) ? readWavPcm16(root / c->path)
+                                                                 : Result<Audio>(makeError(""));
+                if (a && !a->samples.empty()) {
+                    p.m_openReport.push_back("clip '" + c->id + "': samples was out of range: " +
+                                             std::to_string(a->samples.size()) + " from its file");
+                    c->samples = int(a->samples.size());
+                }
             }
             if (!fs::exists(root / c->path, ec)) {
                 p.m_openReport.push_back("clip '" + c->id + "' is listed but its file '" + c->path +

@@ -7,6 +7,7 @@
 #include "wav_bytes.h"
 #include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
@@ -83,6 +84,12 @@ private Q_SLOTS:
         QTest::newRow("truncated best.pt") << "ckpt-cut" << false << "ends early";
         QTest::newRow("random best.pt") << "ckpt-random" << false << "not a LibTorch archive";
         QTest::newRow("broken project.json") << "manifest" << false << "project.json";
+        // Manifest values out of range are named (issue 18, case 7).
+        QTest::newRow("split 150 %") << "split" << true << "split.validation_percent is 150";
+        QTest::newRow("version 1e20") << "version" << false << "version is 1e+20";
+        QTest::newRow("counter overflow") << "serial" << true << "next_serial is";
+        QTest::newRow("clip path outside") << "outside" << true << "points outside the project";
+        QTest::newRow("negative samples") << "samples" << true << "samples was out of range";
     }
 
     void damage()
@@ -128,6 +135,31 @@ private Q_SLOTS:
         } else if (damage == "manifest") {
             QFile f(dir + "/project.json");
             QVERIFY(f.resize(f.size() / 2));
+        } else if (damage == "split" || damage == "version" || damage == "serial" ||
+                   damage == "outside" || damage == "samples") {
+            QFile f(dir + "/project.json");
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            if (damage == "split") {
+                QJsonObject split = j["split"].toObject();
+                split["validation_percent"] = 150;
+                j["split"] = split;
+            } else if (damage == "version") {
+                j["version"] = 1e20;
+            } else if (damage == "serial") {
+                j["next_serial"] = 99999999999999.0;
+            } else {
+                QJsonArray clips = j["clips"].toArray();
+                QJsonObject c = clips[0].toObject();
+                if (damage == "outside")
+                    c["path"] = "../elsewhere/x.wav";
+                else
+                    c["samples"] = -5;
+                clips[0] = c;
+                j["clips"] = clips;
+            }
+            QVERIFY(put(dir + "/project.json", QJsonDocument(j).toJson()));
         }
 
         auto r = dendrite({"check", "--project", dir});
