@@ -117,10 +117,8 @@ int run(const std::vector<std::string>& argv)
             }
             if (!quiet)
                 std::printf("== %s seed %d -> %s\n", mode.c_str(), c.seed, runDir.c_str());
-            if (auto s = dw::cli::rememberProject(runDir, *project); !s)
-                return dw::cli::report(s.error());
             dw::cli::ConsoleObserver obs(quiet, "  ");
-            auto r = dw::train(*data, c, runDir, &obs.observer);
+            auto r = dw::train(*data, c, runDir, &obs.observer, {dw::cli::sourceFile(*project)});
             if (!r)
                 return dw::cli::report(r.error());
             if (r->status == "stopped")

@@ -17,13 +17,13 @@ int run(const std::vector<std::string>& argv)
     auto args = dw::cli::Args::parse(argv, {"quiet"});
     if (!args)
         return dw::cli::report(args.error());
-    if (auto s = args->checkKnown({"project", "out", "model", "mode", "set", "config", "resume",
-                                   "quiet"});
+    if (auto s = args->checkKnown(
+            {"project", "out", "model", "mode", "set", "config", "resume", "quiet"});
         !s)
         return dw::cli::report(s.error());
     if (!args->positional().empty())
-        return dw::cli::usageError("train takes no positional argument '" +
-                                       args->positional()[0] + "'",
+        return dw::cli::usageError("train takes no positional argument '" + args->positional()[0] +
+                                       "'",
                                    "write: dendrite train --project DIR --out RUN [--set k=v]");
     const bool quiet = args->has("quiet");
 
@@ -59,25 +59,23 @@ int run(const std::vector<std::string>& argv)
         return dw::cli::report(cfg.error());
     std::filesystem::path runDir(*out);
     std::error_code ec;
-    if (std::filesystem::exists(runDir / "config.json", ec))
-    {
+    if (std::filesystem::exists(runDir / "config.json", ec)) {
         std::string where = runDir.string();
         std::string msg = "'";
         msg.append(where).append("' already holds a run");
-        std::string hint = "choose a new --out folder, or continue it with dendrite train --resume ";
+        std::string hint =
+            "choose a new --out folder, or continue it with dendrite train --resume ";
         hint.append(where);
         return dw::cli::report(dw::makeError(msg, hint, dw::cli::kUsage));
     }
     auto data = dw::cli::loadData(*project, cfg->features, quiet);
     if (!data)
         return dw::cli::report(data.error());
-    if (auto s = dw::cli::rememberProject(runDir, *project); !s)
-        return dw::cli::report(s.error());
     if (!quiet)
         std::printf("training %s (%s) on %zu clips, %zu labels -> %s\n", cfg->model.c_str(),
                     cfg->mode.c_str(), data->size(), data->labels.size(), runDir.c_str());
     dw::cli::ConsoleObserver obs(quiet);
-    auto r = dw::train(*data, *cfg, runDir, &obs.observer);
+    auto r = dw::train(*data, *cfg, runDir, &obs.observer, {dw::cli::sourceFile(*project)});
     if (!r)
         return dw::cli::report(r.error());
     return dw::cli::printSummary(*r, runDir);

@@ -108,13 +108,12 @@ Result<FeatureDataset> loadData(const std::string& projectDir, const FeatureConf
     return data;
 }
 
-Status rememberProject(const std::filesystem::path& runDir, const std::string& projectDir)
+std::pair<std::string, std::string> sourceFile(const std::string& projectDir)
 {
     std::error_code ec;
     auto abs = std::filesystem::absolute(projectDir, ec);
     nlohmann::json j{{"project", (ec ? std::filesystem::path(projectDir) : abs).string()}};
-    return writeFileAtomic(runDir / "source.json",
-                           j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    return {"source.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 Result<std::string> runProject(const std::filesystem::path& runDir)

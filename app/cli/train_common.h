@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 namespace dw::cli {
 
@@ -19,8 +20,9 @@ namespace dw::cli {
 Result<TrainConfig> buildConfig(const Args& args, const std::string& projectDir);
 Result<FeatureDataset> loadData(const std::string& projectDir, const FeatureConfig& features,
                                 bool quiet);
-// <run>/source.json remembers the project, so `train --resume RUN` needs nothing else.
-Status rememberProject(const std::filesystem::path& runDir, const std::string& projectDir);
+// <run>/source.json remembers the project, so `train --resume RUN` needs nothing else: the
+// (name, bytes) that dw::train writes with the run's config, in the same atomic step.
+std::pair<std::string, std::string> sourceFile(const std::string& projectDir);
 Result<std::string> runProject(const std::filesystem::path& runDir);
 Result<TrainConfig> runConfig(const std::filesystem::path& runDir);
 

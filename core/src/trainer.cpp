@@ -222,7 +222,7 @@ public:
         m_test = makeSplit(data, Split::Test);
     }
 
-    Status start()
+    Status start(const std::vector<std::pair<std::string, std::string>>& extraFiles = {})
     {
         torch::manual_seed(uint64_t(m_cfg.seed));
         m_rng.seed(uint64_t(m_cfg.seed) * 0x9E3779B97F4A7C15ULL + 1);
@@ -233,11 +233,12 @@ public:
         cj["labels"] = m_labels;
         // The folder appears with its config.json in one rename: a run killed while it was being
         // created leaves no folder, or a whole one that reads as a run.
-        return createFolderAtomic(
-            m_dir,
-            {{"config.json", cj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)},
-             {"events.jsonl", ""},
-             {"status", "running\n"}});
+        std::vector<std::pair<std::string, std::string>> files = {
+            {"config.json", cj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)},
+            {"events.jsonl", ""},
+            {"status", "running\n"}};
+        files.insert(files.end(), extraFiles.begin(), extraFiles.end());
+        return createFolderAtomic(m_dir, files);
     }
 
     Status resumeFrom(const fs::path& latest)
@@ -958,7 +959,8 @@ Status checkData(const FeatureDataset& data, const NetSpec& spec)
 
 Result<RunSummary> runTraining(const FeatureDataset& data, const TrainConfig& config,
                                const std::optional<NetSpec>& specIn, const fs::path& runDir,
-                               TrainObserver* observer)
+                               TrainObserver* observer,
+                               const std::vector<std::pair<std::string, std::string>>& extraFiles)
 {
     if (auto s = config.validate(); !s)
         return s.error();
@@ -979,7 +981,7 @@ Result<RunSummary> runTraining(const FeatureDataset& data, const TrainConfig& co
                          "choose a new --out folder, or continue it with --resume");
     try {
         Engine engine(data, config, spec, runDir, observer);
-        if (auto s = engine.start(); !s)
+        if (auto s = engine.start(extraFiles); !s)
             return s.error();
         return engine.run();
     } catch (const std::exception& e) {
@@ -1089,9 +1091,10 @@ Result<LoadedCheckpoint> loadCheckpoint(const fs::path& file)
 } // namespace engine
 
 Result<RunSummary> train(const FeatureDataset& data, const TrainConfig& config,
-                         const std::filesystem::path& runDir, TrainObserver* observer)
+                         const std::filesystem::path& runDir, TrainObserver* observer,
+                         const std::vector<std::pair<std::string, std::string>>& extraFiles)
 {
-    return engine::runTraining(data, config, std::nullopt, runDir, observer);
+    return engine::runTraining(data, config, std::nullopt, runDir, observer, extraFiles);
 }
 
 Result<RunSummary> resumeTraining(const FeatureDataset& data, const std::filesystem::path& runDir,

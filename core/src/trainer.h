@@ -11,13 +11,16 @@ namespace dw::engine {
 
 // Trains (or resumes) a run. `spec` overrides the network built from config.model (tests use
 // tiny toy networks this way). Blocking; call from the training thread.
-Result<RunSummary> runTraining(const FeatureDataset& data, const TrainConfig& config,
-                               const std::optional<NetSpec>& spec,
-                               const std::filesystem::path& runDir, TrainObserver* observer);
+Result<RunSummary>
+runTraining(const FeatureDataset& data, const TrainConfig& config,
+            const std::optional<NetSpec>& spec, const std::filesystem::path& runDir,
+            TrainObserver* observer,
+            const std::vector<std::pair<std::string, std::string>>& extraFiles = {});
 Result<RunSummary> resumeRun(const FeatureDataset& data, const std::filesystem::path& runDir,
                              TrainObserver* observer);
 
-struct LoadedCheckpoint {
+struct LoadedCheckpoint
+{
     Network net{nullptr};
     NetSpec spec;
     TrainConfig config;

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dw {
@@ -89,8 +90,11 @@ struct TrainObserver
 };
 
 // Trains a new run into `runDir` (must not exist or be empty). Blocks; call from a worker thread.
+// extraFiles (name, bytes) land in the new run folder in the same atomic step as its config,
+// e.g. the CLI's source.json naming the project: a kill never leaves a folder with only those.
 Result<RunSummary> train(const FeatureDataset& data, const TrainConfig& config,
-                         const std::filesystem::path& runDir, TrainObserver* observer = nullptr);
+                         const std::filesystem::path& runDir, TrainObserver* observer = nullptr,
+                         const std::vector<std::pair<std::string, std::string>>& extraFiles = {});
 
 // Continues a stopped run from latest.pt: the next epoch equals the one an uninterrupted run
 // would have produced.
