@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Importing files and folders into a project: layout detection, conversion, splitting, report.
 #include "dw/audio/import.h"
+#include "dw/core/hash.h"
 #include "dw/core/names.h"
 
 #include <algorithm>
@@ -93,16 +94,6 @@ std::string speakerOf(const fs::path& file)
     const std::string stem = file.stem().string();
     const auto pos = stem.find("_nohash_");
     return pos == std::string::npos ? stem : stem.substr(0, pos);
-}
-
-uint64_t fnv1a(const std::string& s)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 class Importer
@@ -302,7 +293,7 @@ public:
             added = 1;
         } else {
             SplitterConfig cfg = m_opt.splitter;
-            cfg.seed ^= fnv1a(job.path.string());
+            cfg.seed ^= fnv1a64(job.path.string());
             auto utts = findUtterances(s, cfg);
             if (n < 2 * w && utts.size() > 1) {
                 // A short clip holds one word: keep its loudest part.

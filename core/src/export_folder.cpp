@@ -5,6 +5,7 @@
 // it passes --force.
 #include "dw/core/atomic_file.h"
 #include "dw/core/export.h"
+#include "dw/core/hash.h"
 #include "dw/core/names.h"
 #include "export_ir.h"
 
@@ -33,14 +34,7 @@ constexpr const char* kWrittenBy = "dendrite export";
 
 std::string fnv1a64Hex(std::string_view bytes)
 {
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : bytes) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
+    return hex64(fnv1a64(bytes));
 }
 
 // "out/" names the folder "out": its sibling must not land inside it.

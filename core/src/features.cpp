@@ -3,6 +3,7 @@
 // numbers in tests/data/mfcc come from tools/mfcc_reference.py, an independent numpy version of
 // the same text; runtime/dw_mfcc.c is the C99 twin that ships to boards.
 #include "dw/core/features.h"
+#include "dw/core/hash.h"
 
 #include "mfcc_fft.h"
 
@@ -235,13 +236,6 @@ FilterBank buildFilterBank(const FeatureConfig& c)
     return fb;
 }
 
-std::string hex64(uint64_t v)
-{
-    char b[17];
-    std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
-    return b;
-}
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -427,13 +421,10 @@ Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
 
 std::string FeatureConfig::hash() const
 {
-    // FNV-1a 64 of the canonical JSON (keys sorted, shortest round-trip numbers).
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char ch : toJson()) {
-        h ^= ch;
-        h *= 1099511628211ull;
-    }
-    return hex64(h);
+    // FNV-1a 64 of the canonical JSON (keys sorted, shortest round-trip numbers). The basis is
+    // one digit short of FNV's offset basis since the first release; it is kept because it
+    // names the feature caches and runs already on users' disks.
+    return hex64(fnv1a64(toJson(), 1469598103934665603ull));
 }
 
 int FeatureConfig::frameCount(int samples) const

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dw/core/project.h"
+#include "dw/core/hash.h"
 
 #include "dw/core/atomic_file.h"
 #include "dw/core/names.h"
@@ -20,18 +21,6 @@ namespace {
 constexpr const char* kManifest = "project.json";
 constexpr const char* kFormat = "dendrite-project";
 constexpr int kFormatVersion = 1;
-
-// FNV-1a 64: tiny, std-only and stable across platforms and releases, which is all a split
-// hash needs (Speech Commands uses SHA-1 for the same purpose; the distribution is what matters).
-uint64_t fnv1a64(const std::string& s)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 std::string sanitizeId(const std::string& s)
 {
@@ -159,6 +148,8 @@ std::optional<Split> splitFromName(const std::string& name)
 
 Split splitForIdentity(const std::string& identity, int validationPercent, int testPercent)
 {
+    // FNV-1a is all a split hash needs (Speech Commands uses SHA-1 for the same purpose; the
+    // distribution is what matters).
     const int bucket = int(fnv1a64(identity) % 100);
     if (bucket < validationPercent)
         return Split::Validation;
