@@ -344,6 +344,8 @@ public:
                              const std::function<void(int, int)>& progress)
     {
         collect(paths);
+        // The manifest as it was: a write that fails (a full disk) undoes the whole import.
+        const Project before = m_project;
         const bool autoSave = m_project.autoSave();
         m_project.setAutoSave(false);
         Status failed;
@@ -361,17 +363,62 @@ public:
                 progress(int(i + 1), int(m_jobs.size()));
         }
         m_project.setAutoSave(autoSave);
-        // Save even after a failure: the clips written so far stay listed.
-        if (auto st = m_project.save(); !st)
-            return st.error();
+        // A clip or the manifest that cannot be written (a full disk, a folder turned read-only)
+        // makes the import a transaction that did not happen: the clips it wrote are removed and
+        // project.json stays as it was, so no later command adopts half an import. An
+        // interruption is not a failure: the clips done are saved and listed.
+        if (failed)
+            if (auto st = m_project.save(); !st)
+                failed = st;
         if (!failed)
-            return failed.error();
+            return undo(before, failed.error());
         if (m_report.layout.empty())
             m_report.layout = "files";
         return m_report;
     }
 
 private:
+    // Removes the files of the clips added since `before`, and the label folders this import
+    // created, then restores the manifest in memory; project.json on disk was never replaced.
+    Error undo(const Project& before, const Error& why)
+    {
+        std::set<std::string> kept;
+        for (const auto& c : before.clips())
+            kept.insert(c.id);
+        int removed = 0;
+        std::vector<std::string> leftBehind;
+        std::error_code ec;
+        for (const auto& c : m_project.clips()) {
+            if (kept.count(c.id))
+                continue;
+            if (fs::remove(m_project.clipPath(c), ec) && !ec)
+                ++removed;
+            else if (fs::exists(m_project.clipPath(c)))
+                leftBehind.push_back(c.path);
+        }
+        for (const auto& label : m_project.labels()) {
+            if (std::find(before.labels().begin(), before.labels().end(), label) !=
+                before.labels().end())
+                continue;
+            const fs::path dir = m_project.root() / "clips" / label;
+            if (fs::is_directory(dir, ec) && fs::is_empty(dir, ec))
+                fs::remove(dir, ec);
+        }
+        m_project = before;
+        std::string message = why.message + "; the import was undone: " + std::to_string(removed) +
+                              " clip file(s) it had written were removed and project.json is "
+                              "as it was before";
+        if (!leftBehind.empty())
+            message += " (" + std::to_string(leftBehind.size()) +
+                       " could not be removed and will be adopted by the next command, e.g. '" +
+                       escapeInvalidUtf8(leftBehind.front()) + "')";
+        Error e = why;
+        e.message = std::move(message);
+        if (e.hint.empty())
+            e.hint = "fix the cause and import again";
+        return e;
+    }
+
     Project& m_project;
     const ImportOptions& m_opt;
     std::vector<Job> m_jobs;

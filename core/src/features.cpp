@@ -383,7 +383,8 @@ std::string FeatureConfig::toJson() const
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
+Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json,
+                                              std::vector<std::string>* skipped)
 {
     nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
     if (j.is_discarded() || !j.is_object())
@@ -396,12 +397,18 @@ Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
             text = v.get<std::string>();
         else if (v.is_number())
             text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        else
-            return makeError("feature parameter '" + key +
-                                 "' has a value that is not a number "
-                                 "or a string: " +
-                                 v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                             "fix it in the configuration, e.g. \"" + key + "\": 13", 3);
+        else {
+            Error e =
+                makeError("feature parameter '" + key +
+                              "' has a value that is not a number "
+                              "or a string: " +
+                              v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                          "fix it in the configuration, e.g. \"" + key + "\": 13", 3);
+            if (!skipped)
+                return e;
+            skipped->push_back(e.message + ": kept the default");
+            continue;
+        }
         // A whole-number double such as 13.0 for an int parameter is fine.
         if (v.is_number_float() &&
             (key == "num_cepstral" || key == "num_filters" || key == "fft_length" ||
@@ -413,7 +420,9 @@ Result<FeatureConfig> FeatureConfig::fromJson(const std::string& json)
         if (auto s = c.set(key, text); !s) {
             Error e = s.error();
             e.code = 3;
-            return e;
+            if (!skipped)
+                return e;
+            skipped->push_back(e.text() + ": kept the default");
         }
     }
     return c;

@@ -278,13 +278,18 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
                                          10, p.m_openReport);
         }
         if (j.contains("features")) {
+            // Value by value: one bad setting keeps its default, the others stay the user's.
+            std::vector<std::string> skipped;
             auto fc = FeatureConfig::fromJson(
-                j["features"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                j["features"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                &skipped);
             if (fc)
                 p.m_features = *fc;
             else
                 p.m_openReport.push_back("feature settings unreadable (" + fc.error().message +
                                          "): using the defaults");
+            for (const auto& line : skipped)
+                p.m_openReport.push_back("features: " + line);
         }
         if (j.contains("provenance"))
             p.m_provenance =
@@ -301,11 +306,13 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
                 p.m_openReport.push_back("clip '" + c->id + "' was listed twice: kept once");
                 continue;
             }
-            if (!seenLabels.count(c->label)) {
-                seenLabels.insert(c->label);
-                p.m_labels.push_back(c->label);
-                p.m_openReport.push_back("label '" + c->label +
-                                         "' was used by clips but not listed: added");
+            // A label that could not be listed would make the next save unreadable (found by
+            // the project fuzzer: `check --repair` wrote a manifest that no longer opened).
+            if (auto s = validateLabel(c->label); !s) {
+                p.m_openReport.push_back("clip '" + c->id + "' has a label that is not allowed (" +
+                                         s.error().message +
+                                         "): unlisted (its file is left alone)");
+                continue;
             }
             const fs::path rel = fs::path(c->path).lexically_normal();
             if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") {
@@ -326,6 +333,12 @@ Result<Project> Project::open(const fs::path& root, const ProjectLock* lock)
                 p.m_openReport.push_back("clip '" + c->id + "' is listed but its file '" + c->path +
                                          "' is missing: unlisted");
                 continue;
+            }
+            if (!seenLabels.count(c->label)) {
+                seenLabels.insert(c->label);
+                p.m_labels.push_back(c->label);
+                p.m_openReport.push_back("label '" + c->label +
+                                         "' was used by clips but not listed: added");
             }
             p.m_clips.push_back(*c);
         }

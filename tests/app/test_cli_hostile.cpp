@@ -11,6 +11,11 @@
 //   folder as x.wav       features says it is a folder, not "not a WAV file"
 //   export over user file the user's main.c in --out is kept unless --force; a previous export
 //                         is replaced; the exported folder never holds a half export
+//   full disk (import)    the disk fills after 3 of 6 clips, or after all clips but before
+//                         project.json: the import is undone (no clip file left to be adopted),
+//                         project.json byte for byte as before, the next import works
+//   repair one value      check --repair with one bad feature value fixes that value only; the
+//                         user's MFE / 20-filter settings stay
 // Processes the test starts are stopped through their own handles (by PID), never by name.
 // DW_TEST_DENDRITE=path runs the rows against another build (e.g. main's, to see them fail).
 #include "wav_bytes.h"
@@ -122,6 +127,8 @@ private:
     void fifoAsWav();
     void folderAsWav();
     void exportOverUserFile();
+    void importOnFullDisk(bool manifestOnly);
+    void repairOneFeatureValue();
 
 private Q_SLOTS:
     void initTestCase()
@@ -147,6 +154,9 @@ private Q_SLOTS:
         QTest::newRow("3a FIFO named x.wav") << "fifo";
         QTest::newRow("3b folder named x.wav") << "folder";
         QTest::newRow("4 export over a user's file") << "export";
+        QTest::newRow("5a disk full after 3 of 6 clips of an import") << "disk-clips";
+        QTest::newRow("5b disk full at the import's project.json") << "disk-manifest";
+        QTest::newRow("5c check --repair with one bad feature value") << "repair-one";
     }
 
     void hostile()
@@ -164,6 +174,12 @@ private Q_SLOTS:
             folderAsWav();
         else if (kind == "export")
             exportOverUserFile();
+        else if (kind == "disk-clips")
+            importOnFullDisk(false);
+        else if (kind == "disk-manifest")
+            importOnFullDisk(true);
+        else if (kind == "repair-one")
+            repairOneFeatureValue();
     }
 };
 
@@ -431,6 +447,70 @@ void TestCliHostile::exportOverUserFile()
     r = dendrite({"live", m_run, "--wav", fifo}, 30000);
     QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("is not a regular file (a FIFO)"), qPrintable(r.err));
+}
+
+void TestCliHostile::importOnFullDisk(bool manifestOnly)
+{
+    const QString p = freshProject(manifestOnly ? "p-full-manifest" : "p-full-clips");
+    QVERIFY(!p.isEmpty());
+    const QString src = m_tmp.filePath("full-src");
+    for (int i = 0; i < 6; ++i)
+        QVERIFY(put(QString("%1/maybe/m%2.wav").arg(src).arg(i), wav(16000, 20 + i)));
+    const QByteArray manifest = slurp(p + "/project.json");
+    const QStringList files = filesUnder(p);
+    // A clip is a 16,000-sample WAV (32,044 bytes): room for 3 clips and a half, or for all 6
+    // clips but not the manifest after them.
+    const qint64 room = manifestOnly ? 6 * 32044 + 100 : 3 * 32044 + 16000;
+    dw::test::ProcessOptions o;
+    o.environment.insert("LD_PRELOAD", DW_DISK_FULL_LIB);
+    o.environment.insert("DW_TEST_DISK_BYTES", QString::number(room));
+    Run r = dw::test::runProcess(binary(), {"import", "--project", p, src}, o);
+    QVERIFY2(r.code != 0, qPrintable("an import on a full disk exited 0: " + r.out + r.err));
+    QVERIFY2(r.err.contains("No space left on device"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("the import was undone"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("free some disk space"), qPrintable(r.err));
+    if (!manifestOnly)
+        QVERIFY2(r.err.contains("3 clip file(s) it had written were removed"), qPrintable(r.err));
+    // As it was: the manifest byte for byte, no clip file or temporary left for a later command
+    // to adopt, and the project opens with its 12 clips.
+    QCOMPARE(slurp(p + "/project.json"), manifest);
+    QCOMPARE(filesUnder(p), files);
+    QCOMPARE(clipCount(p), 12);
+    r = dendrite({"check", "--project", p});
+    QVERIFY2(r.code == 0 && r.out.contains("project is sound"), qPrintable(r.out + r.err));
+    // With the space back, the same import works.
+    r = dendrite({"import", "--project", p, src});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QCOMPARE(clipCount(p), 18);
+}
+
+void TestCliHostile::repairOneFeatureValue()
+{
+    const QString p = freshProject("p-repair-one");
+    QVERIFY(!p.isEmpty());
+    // The user's setup: MFE with 20 filters and a 25 ms stride; then one value goes bad.
+    QJsonObject root = QJsonDocument::fromJson(slurp(p + "/project.json")).object();
+    QJsonObject features = root["features"].toObject();
+    features["kind"] = "mfe";
+    features["num_filters"] = 20;
+    features["frame_stride"] = 0.025;
+    features["fft_length"] = -7;
+    root["features"] = features;
+    QVERIFY(put(p + "/project.json", QJsonDocument(root).toJson()));
+    Run r = dendrite({"check", "--project", p});
+    QVERIFY2(r.code != 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("fft_length"), qPrintable(r.out + r.err));
+    r = dendrite({"check", "--project", p, "--repair"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    const QJsonObject after =
+        QJsonDocument::fromJson(slurp(p + "/project.json")).object()["features"].toObject();
+    QCOMPARE(after["kind"].toString(), QString("mfe"));
+    QCOMPARE(after["num_filters"].toInt(), 20);
+    QCOMPARE(after["frame_stride"].toDouble(), 0.025);
+    QCOMPARE(after["fft_length"].toInt(), 256); // only the bad one is back at its default
+    r = dendrite({"check", "--project", p});
+    QVERIFY2(r.code == 0 && r.out.contains("project is sound"), qPrintable(r.out + r.err));
+    QCOMPARE(clipCount(p), 12);
 }
 
 QTEST_GUILESS_MAIN(TestCliHostile)

@@ -14,18 +14,19 @@ struct dw_mfcc_config; // runtime/dw_mfcc.h (C99, ships to boards)
 
 namespace dw {
 
-struct FeatureConfig {
-    std::string kind = "mfcc";  // "mfcc" | "mfe" (log mel energies)
+struct FeatureConfig
+{
+    std::string kind = "mfcc";   // "mfcc" | "mfe" (log mel energies)
     std::string window = "none"; // "none" (rectangular, EI) | "hann"
     int num_cepstral = 13;
     double frame_length = 0.02; // seconds
     double frame_stride = 0.02; // seconds
     int num_filters = 32;
-    int fft_length = 256;       // power of two
-    int win_size = 101;         // normalisation window in frames, odd; 0 disables
-    double low_frequency = 0.0; // Hz
+    int fft_length = 256;        // power of two
+    int win_size = 101;          // normalisation window in frames, odd; 0 disables
+    double low_frequency = 0.0;  // Hz
     double high_frequency = 0.0; // Hz; 0 means fs/2
-    double pre_cof = 0.98;      // pre-emphasis; 0 disables
+    double pre_cof = 0.98;       // pre-emphasis; 0 disables
     int sample_rate = 16000;
 
     // Sets one parameter by its Edge Impulse name; an Error says which values are allowed.
@@ -33,7 +34,11 @@ struct FeatureConfig {
     // Checks every rule of the spec for a clip of `samples` samples.
     Status validate(int samples = 16000) const;
     std::string toJson() const;
-    static Result<FeatureConfig> fromJson(const std::string& json);
+    // Strict: the first bad or unknown parameter is the Error. With `skipped`, a bad parameter
+    // keeps its default and adds one line there ("num_cepstral 400 ...: kept the default 13"),
+    // so one bad value never costs the user the rest of the block (a manifest's repair).
+    static Result<FeatureConfig> fromJson(const std::string& json,
+                                          std::vector<std::string>* skipped = nullptr);
     // Short stable hash of every parameter: names the feature cache.
     std::string hash() const;
     // Output shape for a clip of `samples` samples.
@@ -50,7 +55,8 @@ struct FeatureConfig {
 };
 
 // Row-major [frames][coeffs].
-struct FeatureMatrix {
+struct FeatureMatrix
+{
     int frames = 0;
     int coeffs = 0;
     std::vector<float> data;
