@@ -2,13 +2,16 @@
 #include "dw/core/run_record.h"
 
 #include "dw/core/atomic_file.h"
+#include "dw/core/names.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 namespace dw {
 
@@ -102,6 +105,25 @@ json summaryJson(const RunSummary& s)
     j["dendrites_added"] = s.dendrites_added;
     j["dendrites_reverted"] = s.dendrites_reverted;
     return j;
+}
+
+// CRC-32 (IEEE 802.3, reflected, as zip uses), table built once.
+uint32_t crc32(std::string_view bytes)
+{
+    static const auto table = [] {
+        std::array<uint32_t, 256> t{};
+        for (uint32_t n = 0; n < 256; ++n) {
+            uint32_t c = n;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[n] = c;
+        }
+        return t;
+    }();
+    uint32_t c = 0xFFFFFFFFu;
+    for (char ch : bytes)
+        c = table[(c ^ uint8_t(ch)) & 0xFFu] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
 }
 
 } // namespace
@@ -253,10 +275,40 @@ Status checkCheckpointFile(const std::filesystem::path& file)
         return uint32_t(uint8_t(b[at])) | uint32_t(uint8_t(b[at + 1])) << 8 |
                uint32_t(uint8_t(b[at + 2])) << 16 | uint32_t(uint8_t(b[at + 3])) << 24;
     };
+    auto u16 = [&](size_t at) {
+        return uint32_t(uint8_t(b[at])) | uint32_t(uint8_t(b[at + 1])) << 8;
+    };
     const uint32_t cdSize = u32(eocd + 12), cdOffset = u32(eocd + 16);
-    if (cdOffset != 0xffffffffu) { // zip64 archives keep the real values elsewhere
-        if (uint64_t(cdOffset) + cdSize > eocd || b.compare(cdOffset, 4, "PK\x01\x02") != 0)
-            return damaged("its table of contents is missing or overwritten");
+    if (cdOffset == 0xffffffffu) // zip64: the real values are elsewhere; the header must do
+        return {};
+    if (uint64_t(cdOffset) + cdSize > eocd || b.compare(cdOffset, 4, "PK\x01\x02") != 0)
+        return damaged("its table of contents is missing or overwritten");
+    // Every entry: its local header where the table says, inside the file, and for stored
+    // entries (LibTorch stores tensors uncompressed) the CRC-32 of its bytes, so an overwritten
+    // byte anywhere in a tensor is found without loading LibTorch.
+    const uint32_t entries = u16(eocd + 10);
+    size_t at = cdOffset;
+    for (uint32_t i = 0; i < entries; ++i) {
+        if (at + 46 > eocd || b.compare(at, 4, "PK\x01\x02") != 0)
+            return damaged("its table of contents is cut short or overwritten (entry " +
+                           std::to_string(i + 1) + " of " + std::to_string(entries) + ")");
+        const uint32_t method = u16(at + 10), crc = u32(at + 16), csize = u32(at + 20);
+        const uint32_t nameLen = u16(at + 28), extraLen = u16(at + 30), commentLen = u16(at + 32);
+        const uint32_t local = u32(at + 42);
+        if (at + 46 + nameLen > eocd)
+            return damaged("its table of contents is cut short");
+        const std::string name = escapeInvalidUtf8(b.substr(at + 46, nameLen));
+        at += 46 + size_t(nameLen) + extraLen + commentLen;
+        if (csize == 0xffffffffu || local == 0xffffffffu)
+            continue; // zip64 sizes: not written by LibTorch for files of our size
+        if (uint64_t(local) + 30 > b.size() || b.compare(local, 4, "PK\x03\x04") != 0)
+            return damaged("the header of '" + name + "' is missing or overwritten");
+        const uint64_t data = uint64_t(local) + 30 + u16(local + 26) + u16(local + 28);
+        if (data + csize > cdOffset)
+            return damaged("'" + name + "' runs past the end of the data (cut short?)");
+        if (method == 0 && crc32(std::string_view(b).substr(data, csize)) != crc)
+            return damaged("the bytes of '" + name +
+                           "' do not match their checksum (overwritten or bit rot)");
     }
     return {};
 }

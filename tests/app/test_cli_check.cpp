@@ -83,6 +83,8 @@ private Q_SLOTS:
         QTest::newRow("empty best.pt") << "ckpt-empty" << false << "is empty";
         QTest::newRow("truncated best.pt") << "ckpt-cut" << false << "ends early";
         QTest::newRow("random best.pt") << "ckpt-random" << false << "not a LibTorch archive";
+        QTest::newRow("best.pt with one byte overwritten")
+            << "ckpt-flip" << false << "do not match their checksum";
         QTest::newRow("broken project.json") << "manifest" << false << "project.json";
         // Manifest values out of range are named (issue 18, case 7).
         QTest::newRow("split 150 %") << "split" << true << "split.validation_percent is 150";
@@ -114,22 +116,33 @@ private Q_SLOTS:
         } else if (damage == "run") {
             QVERIFY(put(dir + "/runs/broken/config.json", "{\"model\": 12"));
         } else if (damage.startsWith("ckpt-")) {
-            // A zip-shaped checkpoint (what LibTorch writes) cut or replaced as named.
-            QByteArray zip = QByteArray("PK\x03\x04", 4) + QByteArray(200, 'w');
-            const int cd = zip.size();
-            zip += QByteArray("PK\x01\x02", 4) + QByteArray(42, 'c');
-            QByteArray eocd("PK\x05\x06", 4);
-            eocd += QByteArray(8, '\0');
-            for (quint32 v : {quint32(46), quint32(cd)})
-                for (int k = 0; k < 4; ++k)
-                    eocd += char((v >> (8 * k)) & 0xff);
-            eocd += QByteArray(2, '\0');
-            zip += eocd;
+            // A checkpoint shaped as LibTorch writes it (a zip of stored entries: the pickle and
+            // the tensors' bytes), made by Python's zipfile, then cut or replaced as named.
+            const QString whole = m_tmp.filePath("whole-" + damage + ".pt");
+            QCOMPARE(
+                QProcess::execute(
+                    "python3", {"-c",
+                                "import sys, zipfile\n"
+                                "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED) as z:\n"
+                                "    z.writestr('archive/data.pkl', b'\\x80\\x02}q\\x00.')\n"
+                                "    z.writestr('archive/data/0', bytes(range(256)) * 16)\n"
+                                "    z.writestr('archive/version', b'3\\n')\n",
+                                whole}),
+                0);
+            QFile wf(whole);
+            QVERIFY(wf.open(QIODevice::ReadOnly));
+            const QByteArray zip = wf.readAll();
             QVERIFY(put(dir + "/runs/r1/config.json", "{\"mode\": \"cc\"}"));
             QVERIFY(put(dir + "/runs/r1/events.jsonl", ""));
-            const QByteArray bad = damage == "ckpt-empty" ? QByteArray()
-                                   : damage == "ckpt-cut" ? zip.left(zip.size() - 30)
-                                                          : QByteArray(300, '\x5a');
+            QByteArray bad = damage == "ckpt-empty" ? QByteArray()
+                             : damage == "ckpt-cut" ? zip.left(zip.size() - 30)
+                                                    : QByteArray(300, '\x5a');
+            if (damage == "ckpt-flip") { // one byte of a tensor overwritten
+                bad = zip;
+                const qsizetype at = zip.indexOf(QByteArray("\x10\x11\x12\x13", 4), 100);
+                QVERIFY(at > 0);
+                bad[at] = '\x7f';
+            }
             QVERIFY(put(dir + "/runs/r1/best.pt", bad));
             QVERIFY(put(dir + "/runs/r1/latest.pt", zip)); // a whole one passes
         } else if (damage == "manifest") {
