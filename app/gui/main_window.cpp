@@ -5,6 +5,7 @@
 #include "settings.h"
 #include "workers.h"
 
+#include "dw/audio/demo_data.h"
 #include "dw/ui/icons.h"
 #include "dw/ui/message_bar.h"
 
@@ -17,9 +18,11 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -71,7 +74,10 @@ QIcon pageIconFor(const PageSpec& spec)
 
 } // namespace
 
-QIcon appIcon() { return dw::ui::appIcon(); }
+QIcon appIcon()
+{
+    return dw::ui::appIcon();
+}
 
 void applyTheme(const QString& theme)
 {
@@ -124,8 +130,7 @@ MainWindow::MainWindow(Settings& settings, QWidget* parent)
     buildPages();
     connect(m_context, &AppContext::projectChanged, this, &MainWindow::updateTitle);
     connect(m_context, &AppContext::projectModified, this, &MainWindow::updateTitle);
-    connect(m_context, &AppContext::errorReported, m_messageBar,
-            &dw::ui::MessageBar::showError);
+    connect(m_context, &AppContext::errorReported, m_messageBar, &dw::ui::MessageBar::showError);
     connect(m_context, &AppContext::warningReported, m_messageBar,
             [this](const QString& what, const QString& hint) {
                 m_messageBar->showMessage(dw::ui::MessageBar::Level::Warning, what, hint);
@@ -170,8 +175,8 @@ void MainWindow::buildUi()
     auto* logo = new QLabel(side);
     logo->setPixmap(appIcon().pixmap(30, 30));
     brand->addWidget(logo);
-    auto* name = new QLabel(tr("<b>Dendrite</b><br><span style='color:#9fb0c3'>Workbench</span>"),
-                            side);
+    auto* name =
+        new QLabel(tr("<b>Dendrite</b><br><span style='color:#9fb0c3'>Workbench</span>"), side);
     brand->addWidget(name, 1);
     sl->addLayout(brand);
     m_projectLabel = new QLabel(side);
@@ -228,9 +233,8 @@ void MainWindow::buildMenus()
     auto* demo =
         file->addAction(tr("&Generate demo dataset\u2026"), this, &MainWindow::generateDemo);
     file->addSeparator();
-    auto* close = file->addAction(tr("&Close project"), this, [this] {
-        m_context->closeProject();
-    });
+    auto* close =
+        file->addAction(tr("&Close project"), this, [this] { m_context->closeProject(); });
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -263,9 +267,9 @@ void MainWindow::buildMenus()
     QMenu* themes = view->addMenu(tr("&Theme"));
     auto* group = new QActionGroup(this);
     const QString current = m_settings.string(options::theme);
-    for (const auto& [id, title] : {std::pair{QString("light"), tr("Light")},
-                                    std::pair{QString("dark"), tr("Dark")},
-                                    std::pair{QString("system"), tr("System")}}) {
+    for (const auto& [id, title] :
+         {std::pair{QString("light"), tr("Light")}, std::pair{QString("dark"), tr("Dark")},
+          std::pair{QString("system"), tr("System")}}) {
         QAction* a = themes->addAction(title);
         a->setCheckable(true);
         a->setChecked(id == current);
@@ -345,8 +349,8 @@ QWidget* MainWindow::makePlaceholder(const QString& id, const QString& title)
     return w;
 }
 
-void MainWindow::addPage(const QString& id, const QString& title, const QIcon& icon,
-                         QWidget* page, std::function<void(QWidget*, AppContext&)> prepare)
+void MainWindow::addPage(const QString& id, const QString& title, const QIcon& icon, QWidget* page,
+                         std::function<void(QWidget*, AppContext&)> prepare)
 {
     if (!page)
         page = makePlaceholder(id, title);
@@ -445,8 +449,9 @@ void MainWindow::updateRecentMenu()
                 m_settings.removeRecentProject(path);
         });
     m_recentMenu->addSeparator();
-    m_recentMenu->addAction(tr("Clear list"), this,
-                            [this] { m_settings.setValue(options::recentProjects, QStringList{}); });
+    m_recentMenu->addAction(tr("Clear list"), this, [this] {
+        m_settings.setValue(options::recentProjects, QStringList{});
+    });
 }
 
 dw::Status MainWindow::openProject(const QString& path)
@@ -551,12 +556,51 @@ void MainWindow::generateDemo()
         this, tr("Choose where to create the demo project"), QDir::homePath());
     if (parent.isEmpty())
         return;
-    bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Generate demo dataset"),
-                                               tr("Project folder name:"), QLineEdit::Normal,
-                                               "kws-demo", &ok);
-    if (!ok || name.trimmed().isEmpty())
+    // Folder name and, optionally, the user's own keywords (Edge Impulse-style synthetic keyword
+    // data): empty keeps the 12-class demo; "hello world" gives the paper's 3-class task.
+    QDialog ask(this);
+    ask.setWindowTitle(tr("Generate demo dataset"));
+    auto* form = new QFormLayout(&ask);
+    auto* nameEdit = new QLineEdit(QStringLiteral("kws-demo"), &ask);
+    auto* keywordsEdit = new QLineEdit(&ask);
+    keywordsEdit->setObjectName(QStringLiteral("demoKeywords"));
+    keywordsEdit->setPlaceholderText(tr("empty: the 12-class demo (yes, no, up, down, ...)"));
+    keywordsEdit->setToolTip(
+        tr("Comma-separated keywords to synthesise, e.g. \"hello world\" (3 classes with "
+           "unknown and noise, the paper's task) or \"on, off\". Letters, spaces, hyphens "
+           "and apostrophes."));
+    auto* problem = new QLabel(&ask);
+    problem->setStyleSheet(QStringLiteral("color: #b00020"));
+    problem->setWordWrap(true);
+    problem->hide();
+    form->addRow(tr("Project folder name:"), nameEdit);
+    form->addRow(tr("Keywords:"), keywordsEdit);
+    form->addRow(problem);
+    auto* box = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &ask);
+    form->addRow(box);
+    std::vector<std::string> keywords;
+    connect(box, &QDialogButtonBox::rejected, &ask, &QDialog::reject);
+    connect(box, &QDialogButtonBox::accepted, &ask, [&] {
+        keywords.clear();
+        if (nameEdit->text().trimmed().isEmpty()) {
+            problem->setText(tr("Give the project folder a name."));
+            problem->show();
+            return;
+        }
+        if (!keywordsEdit->text().trimmed().isEmpty()) {
+            auto k = dw::audio::parseKeywords(keywordsEdit->text().toStdString());
+            if (!k) {
+                problem->setText(QString::fromStdString(k.error().text()));
+                problem->show();
+                return;
+            }
+            keywords = *k;
+        }
+        ask.accept();
+    });
+    if (ask.exec() != QDialog::Accepted)
         return;
+    const QString name = nameEdit->text();
     const QString out = QDir(parent).filePath(name.trimmed());
     if (QFileInfo::exists(out) && !QDir(out).isEmpty()) {
         m_messageBar->showError(dw::makeError(
@@ -567,7 +611,9 @@ void MainWindow::generateDemo()
     const int seed = m_settings.integer(options::demoSeed);
     runWithProgress(
         this, tr("Generating the demo dataset"),
-        [out, seed](JobControl& c) { return demoDataJob(out.toStdString(), seed, c); },
+        [out, seed, keywords](JobControl& c) {
+            return demoDataJob(out.toStdString(), seed, keywords, c);
+        },
         [this, out](const dw::Status& s) {
             if (!s) {
                 m_messageBar->showError(s.error());
@@ -624,10 +670,11 @@ dw::Result<QStringList> MainWindow::renderScreenshots(const QString& dir, const 
     if (!QDir().mkpath(dir))
         return dw::makeError(
             QStringLiteral("cannot create the screenshot folder '%1'").arg(dir).toStdString(),
-                             "choose a writable folder");
+            "choose a writable folder");
     if (!only.isEmpty() && indexOf(only) < 0)
-        return dw::makeError(QStringLiteral("there is no page '%1'").arg(only).toStdString(),
-                             QStringLiteral("use one of: %1").arg(pageIds().join(", ")).toStdString());
+        return dw::makeError(
+            QStringLiteral("there is no page '%1'").arg(only).toStdString(),
+            QStringLiteral("use one of: %1").arg(pageIds().join(", ")).toStdString());
     QStringList written;
     auto settle = [] {
         for (int i = 0; i < 5; ++i)

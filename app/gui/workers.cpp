@@ -79,7 +79,10 @@ void Job::start()
     }));
 }
 
-bool Job::isRunning() const { return m_watcher.isRunning(); }
+bool Job::isRunning() const
+{
+    return m_watcher.isRunning();
+}
 
 dw::Status Job::waitForFinished()
 {
@@ -144,12 +147,14 @@ dw::Status importJob(const std::filesystem::path& root,
     return {};
 }
 
-dw::Status demoDataJob(const std::filesystem::path& out, int seed, JobControl& control)
+dw::Status demoDataJob(const std::filesystem::path& out, int seed,
+                       const std::vector<std::string>& keywords, JobControl& control)
 {
     control.progress(0, 0, QObject::tr("Synthesising keyword clips with espeak-ng\u2026"));
     dw::audio::DemoDataOptions options;
     options.out = out;
     options.seed = uint64_t(seed);
+    options.keywords = keywords;
     options.cancel = control.cancelFlag();
     auto r = dw::audio::createDemoProject(options, [&control](int done, int total) {
         control.progress(done, total,

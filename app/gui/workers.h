@@ -92,8 +92,10 @@ dw::Status importJob(const std::filesystem::path& root,
                      JobControl& control);
 
 // Generates the demo keyword project into `out` with `seed` (dw::audio::createDemoProject:
-// espeak-ng, deterministic for a seed). Cancelling keeps the clips done so far.
-dw::Status demoDataJob(const std::filesystem::path& out, int seed, JobControl& control);
+// espeak-ng, deterministic for a seed): the 12-class demo, or `keywords` + unknown + noise.
+// Cancelling keeps the clips done so far.
+dw::Status demoDataJob(const std::filesystem::path& out, int seed,
+                       const std::vector<std::string>& keywords, JobControl& control);
 
 // Computes (and caches in the project) the features of every clip; `summary` says how many per
 // split and the tensor shape.

@@ -9,12 +9,14 @@
 #include "dw/audio/demo_data.h"
 
 #include "dw/audio/import.h"
+#include "dw/core/names.h"
 #include "dw/core/project.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -24,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -549,6 +552,85 @@ const std::vector<std::string>& demoUnknownWords()
     return w;
 }
 
+namespace {
+std::string trimmed(const std::string& s)
+{
+    const size_t a = s.find_first_not_of(" \t");
+    return a == std::string::npos ? std::string() : s.substr(a, s.find_last_not_of(" \t") - a + 1);
+}
+} // namespace
+
+Result<std::vector<std::string>> parseKeywords(const std::string& list)
+{
+    const std::string allowed = "letters a-z, spaces, hyphens and apostrophes";
+    std::vector<std::string> out;
+    size_t from = 0;
+    for (;;) {
+        const size_t comma = list.find(',', from);
+        const std::string w =
+            list.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+        // Trimmed, runs of spaces folded, lower-cased.
+        std::string k;
+        for (char ch : w) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (std::isspace(c)) {
+                if (!k.empty() && k.back() != ' ')
+                    k += ' ';
+                continue;
+            }
+            if (!(c < 128 && std::isalpha(c)) && c != '-' && c != '\'')
+                return makeError("keyword '" + escapeInvalidUtf8(trimmed(w)) + "' holds '" +
+                                     escapeInvalidUtf8(std::string(1, ch)) +
+                                     "', which the synthesiser cannot be trusted to speak",
+                                 "use " + allowed + " (write numbers as words: \"five\")", 2);
+            k += char(std::tolower(c));
+        }
+        while (!k.empty() && k.back() == ' ')
+            k.pop_back();
+        if (k.empty())
+            return makeError(list.find_first_not_of(" \t,") == std::string::npos
+                                 ? std::string("no keyword given")
+                                 : "an empty keyword in '" + escapeInvalidUtf8(list) + "'",
+                             "write one or more comma-separated keywords, e.g. --keywords "
+                             "\"hello world\" or --keywords \"on, off\"",
+                             2);
+        const std::string label = keywordLabel(k);
+        if (label.find_first_not_of("_") == std::string::npos)
+            return makeError("keyword '" + k + "' has no letters", "use " + allowed, 2);
+        if (label == "unknown" || label == "noise")
+            return makeError("'" + k +
+                                 "' is a reserved label (every keyword project has unknown and "
+                                 "noise)",
+                             "choose another keyword", 2);
+        for (const auto& prev : out)
+            if (keywordLabel(prev) == label)
+                return makeError("keyword '" + k + "' is given twice", "list each keyword once", 2);
+        if (label.size() > 40)
+            return makeError("keyword '" + k + "' is longer than 40 characters",
+                             "a keyword is a word or a short phrase", 2);
+        out.push_back(k);
+        if (comma == std::string::npos)
+            break;
+        from = comma + 1;
+    }
+    if (out.size() > 20)
+        return makeError(std::to_string(out.size()) + " keywords is more than 20",
+                         "a keyword spotter on a board has a handful of classes; give at most 20",
+                         2);
+    return out;
+}
+
+std::string keywordLabel(const std::string& keyword)
+{
+    std::string l;
+    for (char c : keyword) {
+        if (c == '\'')
+            continue;
+        l += (c == ' ' || c == '-') ? '_' : c;
+    }
+    return l;
+}
+
 Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
                                          const std::function<void(int, int)>& progress)
 {
@@ -593,7 +675,33 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
     for (const auto& s : fliteSpeakers)
         result.voices.push_back(s.name());
 
-    auto proj = Project::create(opt.out, demoLabels());
+    // Labels and the words spoken for them: the 12-class demo, or the user's keywords plus
+    // unknown (other words, never a keyword) and noise.
+    std::vector<std::string> labels = demoLabels();
+    std::vector<std::string> spoken = labels;
+    std::vector<std::string> unknownWords = demoUnknownWords();
+    if (!opt.keywords.empty()) {
+        labels.clear();
+        spoken.clear();
+        std::set<std::string> taken;
+        for (const auto& k : opt.keywords) {
+            labels.push_back(keywordLabel(k));
+            spoken.push_back(k);
+            taken.insert(k);
+        }
+        labels.insert(labels.end(), {"unknown", "noise"});
+        spoken.insert(spoken.end(), {"unknown", "noise"});
+        std::vector<std::string> others;
+        for (const auto& l : demoLabels())
+            if (l != "unknown" && l != "noise" && !taken.count(l))
+                others.push_back(l);
+        for (const auto& w : demoUnknownWords())
+            if (!taken.count(w))
+                others.push_back(w);
+        unknownWords = std::move(others);
+    }
+
+    auto proj = Project::create(opt.out, labels);
     if (!proj)
         return proj.error();
     Project& project = *proj;
@@ -606,8 +714,6 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
 
     const int jobs =
         opt.jobs > 0 ? opt.jobs : std::max(1, int(std::thread::hardware_concurrency()));
-    const auto& labels = demoLabels();
-    const auto& unknownWords = demoUnknownWords();
     const int nLabels = int(labels.size());
     const int total = nLabels * opt.perClass;
 
@@ -677,7 +783,7 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
             } else {
                 const std::string word =
                     label == "unknown" ? unknownWords[size_t(r.below(int(unknownWords.size())))]
-                                       : label;
+                                       : spoken[size_t(index % nLabels)];
                 const SpeakParams sp = pickParams(r, word);
                 auto a = speak(sp, tmpDir, uint64_t(index) * 8 + uint64_t(attempt));
                 if (!a) {
@@ -810,7 +916,9 @@ Result<DemoDataResult> createDemoProject(const DemoDataOptions& opt,
                       "echo 19-94 ms (15 %); peak -18..-1 dBFS";
     prov["time_shift"] = "uniform: the whole word anywhere in the 1 s window";
     prov["split_identity"] = "speaker (voice+variant); noise clips: clip index";
-    prov["unknown_words"] = demoUnknownWords();
+    prov["unknown_words"] = unknownWords;
+    if (!opt.keywords.empty())
+        prov["keywords"] = opt.keywords;
     prov["babble_pool"] = int(pool.size());
     nlohmann::json counts;
     for (const auto& [l, c] : result.counts)

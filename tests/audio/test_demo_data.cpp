@@ -5,6 +5,9 @@
 #include "dw/core/atomic_file.h"
 #include "dw/core/project.h"
 
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 #include <QtTest/QtTest>
 
 #include <filesystem>
@@ -108,6 +111,82 @@ private Q_SLOTS:
         r = dw::audio::createDemoProject(opt);
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.find("already a project") != std::string::npos);
+    }
+
+    // A project for the user's keywords (issue 20): keywords + unknown + noise, the phrase spoken
+    // whole, no keyword ever spoken as `unknown`, the keywords in the provenance.
+    void keywordProject()
+    {
+        if (!haveEspeak())
+            QSKIP("espeak-ng is not installed");
+        auto kw = dw::audio::parseKeywords(" Hello   World , yes");
+        QVERIFY(kw.ok());
+        QCOMPARE(kw->size(), size_t(2));
+        QCOMPARE((*kw)[0], std::string("hello world"));
+        QCOMPARE(dw::audio::keywordLabel((*kw)[0]), std::string("hello_world"));
+        dw::audio::DemoDataOptions opt;
+        opt.out = dir("kw");
+        opt.perClass = 4;
+        opt.keywords = *kw;
+        auto r = dw::audio::createDemoProject(opt);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().text().c_str());
+        QCOMPARE(r->clips, 16);
+        auto p = dw::Project::open(opt.out);
+        QVERIFY(p.ok());
+        QCOMPARE(p->labels(), (std::vector<std::string>{"hello_world", "yes", "unknown", "noise"}));
+        int unknown = 0;
+        for (const auto& c : p->clips()) {
+            if (c.label == "hello_world")
+                QVERIFY2(c.source.find("\"hello world") != std::string::npos, c.source.c_str());
+            if (c.label == "unknown") {
+                ++unknown;
+                QVERIFY2(c.source.find("\"yes") == std::string::npos &&
+                             c.source.find("\"hello world") == std::string::npos,
+                         c.source.c_str());
+            }
+        }
+        QCOMPARE(unknown, 4);
+        const auto prov =
+            QJsonDocument::fromJson(QByteArray::fromStdString(p->provenanceJson())).object();
+        QCOMPARE(prov["keywords"].toArray(), (QJsonArray{"hello world", "yes"}));
+    }
+
+    void keywordRefusals_data()
+    {
+        QTest::addColumn<QString>("list");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("empty") << ""
+                               << "no keyword given";
+        QTest::newRow("only commas") << " , ,"
+                                     << "no keyword given";
+        QTest::newRow("empty between") << "on,,off"
+                                       << "an empty keyword";
+        QTest::newRow("digit") << "hello, 5 stars"
+                               << "holds '5'";
+        QTest::newRow("not ASCII") << "caf\u00e9"
+                                   << "cannot be trusted to speak";
+        QTest::newRow("punctuation") << "stop!"
+                                     << "holds '!'";
+        QTest::newRow("reserved") << "noise"
+                                  << "reserved label";
+        QTest::newRow("twice") << "on, ON"
+                               << "given twice";
+        QTest::newRow("hyphen only") << "-"
+                                     << "has no letters";
+        QTest::newRow("too many") << "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u"
+                                  << "more than 20";
+    }
+
+    void keywordRefusals()
+    {
+        QFETCH(QString, list);
+        QFETCH(QString, message);
+        auto r = dw::audio::parseKeywords(list.toStdString());
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.find(message.toStdString()) != std::string::npos,
+                 r.error().message.c_str());
+        QVERIFY(!r.error().hint.empty());
+        QCOMPARE(r.error().code, 2);
     }
 };
 
