@@ -2,6 +2,7 @@
 #include "fuzz_entries.h"
 
 #include "dw/core/atomic_file.h"
+#include "dw/core/names.h"
 #include "dw/core/project.h"
 #include "dw/core/run_record.h"
 #include "dw/core/sweep.h"
@@ -99,7 +100,47 @@ int fuzzProject(const uint8_t* data, size_t size)
             n += consume(line);
         (void)p->counts();
         (void)n;
+        // What open() accepted and repaired must save and open again to the same clips (the
+        // manifest validation is idempotent).
+        if (p->save()) {
+            auto again = Project::open(root);
+            if (!again || again->clips().size() != p->clips().size())
+                std::abort();
+        }
     }
+    return 0;
+}
+
+int fuzzNames(const uint8_t* data, size_t size)
+{
+    const std::string bytes(reinterpret_cast<const char*>(data), size);
+    // Valid UTF-8 is kept as it is; anything else is escaped (project.json then marks it
+    // "source_escaped") into valid UTF-8 that unescapes to the original bytes.
+    const std::string escaped = escapeInvalidUtf8(bytes);
+    if (!isValidUtf8(escaped))
+        std::abort();
+    if (isValidUtf8(bytes)) {
+        if (escaped != bytes)
+            std::abort();
+    } else {
+        const auto back = unescapeBytes(escaped);
+        if (!back || *back != bytes)
+            std::abort();
+    }
+    // Arbitrary bytes as an escaped name, a label and a path to show.
+    if (auto u = unescapeBytes(bytes))
+        (void)consume(*u);
+    (void)Project::validateLabel(bytes);
+    if (!isValidUtf8(displayPath(fs::path(bytes))))
+        std::abort();
+    return 0;
+}
+
+int fuzzCheckpoint(const uint8_t* data, size_t size)
+{
+    const fs::path p = scratch() / "best.pt";
+    putFile(p, {reinterpret_cast<const char*>(data), size});
+    (void)checkCheckpointFile(p);
     return 0;
 }
 
@@ -174,7 +215,9 @@ const std::vector<Target>& targets()
                                           {"project", fuzzProject},
                                           {"run_record", fuzzRunRecord},
                                           {"sweep", fuzzSweep},
-                                          {"results_csv", fuzzResultsCsv}};
+                                          {"results_csv", fuzzResultsCsv},
+                                          {"names", fuzzNames},
+                                          {"checkpoint", fuzzCheckpoint}};
     return t;
 }
 

@@ -35,6 +35,12 @@ int fuzzSweep(const uint8_t* data, size_t size);
 // with resultsCsv and parsed again (the merge round trip), and findings are computed.
 int fuzzResultsCsv(const uint8_t* data, size_t size);
 
+// names: the bytes as a file or label name: escapeInvalidUtf8 / unescapeBytes round trip,
+// isValidUtf8, Project::validateLabel, displayPath (aborts when a round trip breaks).
+int fuzzNames(const uint8_t* data, size_t size);
+// checkpoint: the bytes as best.pt through checkCheckpointFile (the zip structure check).
+int fuzzCheckpoint(const uint8_t* data, size_t size);
+
 const std::vector<Target>& targets();
 
 } // namespace dw::fuzz

@@ -15,7 +15,7 @@ BUILD=${DW_FUZZ_BUILD:-$ROOT/build-fuzz}
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(wav project run_record sweep results_csv)
+((${#TARGETS[@]})) || TARGETS=(wav project run_record sweep results_csv names checkpoint)
 LOG=$ROOT/fuzz/fuzz-log.tsv
 [ -f "$LOG" ] || printf 'date\ttarget\tseconds\texecs\tcorpus_files\tresult\n' > "$LOG"
 rc=0
